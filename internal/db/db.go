@@ -1,0 +1,194 @@
+// Package db opens the SQLite or PostgreSQL database, applies the embedded
+// migrations, runs transactions and maps driver errors to the application's.
+//
+// Conventions every store follows:
+//   - one SQL text for both engines, with $1…$n placeholders;
+//   - instants are passed and stored in UTC with a precision of one second
+//     (use Instant): SQLite keeps them as "YYYY-MM-DD HH:MM:SS" text, which
+//     sorts and compares like the instants themselves;
+//   - exported store methods own their transaction (DB.Write or DB.Read);
+//     the transaction carries one Now from the injected clock.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"coopconnect/internal/coop"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
+	_ "modernc.org/sqlite"             // registers "sqlite"
+)
+
+// Engine names a database engine.
+type Engine string
+
+// The two engines.
+const (
+	SQLite   Engine = "sqlite"
+	Postgres Engine = "postgres"
+)
+
+// DB is an open database of either engine.
+type DB struct {
+	SQL    *sql.DB
+	Engine Engine
+	Clock  coop.Clock
+	// Location is the redacted address of the database, for logs.
+	Location string
+	path     string // SQLite file path
+}
+
+// IsPostgres tells whether url selects PostgreSQL.
+func IsPostgres(url string) bool {
+	return strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://")
+}
+
+// Open opens the database named by location: a postgres:// URL or a SQLite
+// file path (its folder is created). It checks that the database answers.
+func Open(ctx context.Context, location string, clock coop.Clock) (*DB, error) {
+	if clock == nil {
+		clock = coop.SystemClock{}
+	}
+	d := &DB{Clock: clock, Location: Redact(location)}
+	var err error
+	if IsPostgres(location) {
+		d.Engine = Postgres
+		d.SQL, err = sql.Open("pgx", location)
+		if err != nil {
+			return nil, fmt.Errorf("database %s: %w", d.Location, err)
+		}
+		d.SQL.SetMaxOpenConns(20)
+		d.SQL.SetMaxIdleConns(10)
+		d.SQL.SetConnMaxIdleTime(5 * time.Minute)
+	} else {
+		if location == "" {
+			return nil, errors.New("database: empty path")
+		}
+		d.Engine = SQLite
+		d.path = location
+		if dir := filepath.Dir(location); dir != "" {
+			if err := os.MkdirAll(dir, 0o750); err != nil {
+				return nil, fmt.Errorf("database %s: %w", location, err)
+			}
+		}
+		d.SQL, err = sql.Open("sqlite", sqliteDSN(location))
+		if err != nil {
+			return nil, fmt.Errorf("database %s: %w", location, err)
+		}
+		// WAL lets readers run beside the one writer; writers queue on
+		// busy_timeout. A small pool keeps file handles and memory modest.
+		d.SQL.SetMaxOpenConns(8)
+		d.SQL.SetMaxIdleConns(8)
+	}
+	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := d.SQL.PingContext(pctx); err != nil {
+		d.SQL.Close()
+		return nil, fmt.Errorf("database %s is not reachable: %w", d.Location, err)
+	}
+	return d, nil
+}
+
+// sqliteDSN configures every pooled connection identically. busy_timeout
+// comes first so that the pragmas after it wait instead of failing.
+func sqliteDSN(path string) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous(FULL)")
+	q.Set("_txlock", "immediate")
+	q.Set("_time_format", "datetime")
+	return "file:" + path + "?" + q.Encode()
+}
+
+// Redact hides the password of a database URL.
+func Redact(location string) string {
+	if !IsPostgres(location) {
+		return location
+	}
+	u, err := url.Parse(location)
+	if err != nil {
+		return "postgres://…"
+	}
+	return u.Redacted()
+}
+
+// Close closes the database.
+func (d *DB) Close() error { return d.SQL.Close() }
+
+// Ping checks that the database answers, for /readyz.
+func (d *DB) Ping(ctx context.Context) error { return d.SQL.PingContext(ctx) }
+
+// Instant normalises t for storage: UTC, whole seconds.
+func Instant(t time.Time) time.Time { return t.UTC().Truncate(time.Second) }
+
+// Tx is a transaction with the instant it runs at.
+type Tx struct {
+	*sql.Tx
+	Now    time.Time
+	Engine Engine
+}
+
+// Write runs fn in a write transaction (on SQLite it takes the write lock at
+// BEGIN) and commits it if fn returns nil. A busy database is retried a few
+// times; fn must therefore have no effect outside the transaction.
+func (d *DB) Write(ctx context.Context, fn func(tx *Tx) error) error {
+	var err error
+	for attempt := range 5 {
+		err = d.run(ctx, false, fn)
+		if !errors.Is(err, errRetry) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Duration(10*(attempt+1)) * time.Millisecond):
+		}
+	}
+	return coop.Errorf(coop.EUnavailable, "error.busy")
+}
+
+// Read runs fn in a read-only transaction, which sees one snapshot.
+func (d *DB) Read(ctx context.Context, fn func(tx *Tx) error) error {
+	return d.run(ctx, true, fn)
+}
+
+var errRetry = errors.New("db: retry")
+
+func (d *DB) run(ctx context.Context, readOnly bool, fn func(tx *Tx) error) (err error) {
+	// With _txlock=immediate, a read-only BEGIN stays deferred in the SQLite
+	// driver, so reads never queue behind the writer.
+	sqlTx, err := d.SQL.BeginTx(ctx, &sql.TxOptions{ReadOnly: readOnly})
+	if err != nil {
+		if isBusy(err) {
+			return errRetry
+		}
+		return d.MapError(err)
+	}
+	tx := &Tx{Tx: sqlTx, Now: Instant(d.Clock.Now()), Engine: d.Engine}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = sqlTx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			_ = sqlTx.Rollback()
+			err = d.MapError(err)
+			return
+		}
+		if cerr := sqlTx.Commit(); cerr != nil {
+			err = d.MapError(cerr)
+		}
+	}()
+	return fn(tx)
+}
+

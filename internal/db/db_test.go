@@ -1,0 +1,222 @@
+package db_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"coopconnect/internal/coop"
+	"coopconnect/internal/db"
+	"coopconnect/internal/testkit"
+)
+
+func TestMigrations_BothChainsGiveTheSameTablesAndColumns(t *testing.T) {
+	var got [][]string
+	for _, e := range testkit.Engines(t) {
+		d := testkit.NewDB(t, e, nil)
+		cols, err := d.Columns(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(cols) < 10 {
+			t.Fatalf("%s: only %d columns: %v", e, len(cols), cols)
+		}
+		got = append(got, cols)
+	}
+	if len(got) == 2 && !slices.Equal(got[0], got[1]) {
+		for _, c := range got[0] {
+			if !slices.Contains(got[1], c) {
+				t.Errorf("only in sqlite: %s", c)
+			}
+		}
+		for _, c := range got[1] {
+			if !slices.Contains(got[0], c) {
+				t.Errorf("only in postgres: %s", c)
+			}
+		}
+	}
+	sq, _ := db.Migrations(db.SQLite)
+	pg, _ := db.Migrations(db.Postgres)
+	if len(sq) != len(pg) {
+		t.Errorf("chains differ in length: sqlite %d, postgres %d", len(sq), len(pg))
+	}
+	for i := range min(len(sq), len(pg)) {
+		if sq[i].Name != pg[i].Name {
+			t.Errorf("step %d: sqlite %s, postgres %s", i+1, sq[i].Name, pg[i].Name)
+		}
+	}
+}
+
+func TestMigrate_IsIdempotent(t *testing.T) {
+	testkit.EachEngine(t, func(t *testing.T, d *db.DB) {
+		applied, err := d.Migrate(context.Background(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(applied) != 0 {
+			t.Errorf("second migration applied %v, want nothing", applied)
+		}
+	})
+}
+
+func TestInstants_RoundTripAndCompareInUTC(t *testing.T) {
+	testkit.EachEngine(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		paris, _ := time.LoadLocation("Europe/Paris")
+		base := time.Date(2026, 3, 29, 1, 30, 0, 0, paris) // just before the spring DST change
+		err := d.Write(ctx, func(tx *db.Tx) error {
+			for i := range 3 {
+				at := db.Instant(base.Add(time.Duration(i) * time.Hour))
+				if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)`, "k"+string(rune('a'+i)), "v", at); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		var first time.Time
+		err = d.Read(ctx, func(tx *db.Tx) error {
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM settings WHERE updated_at >= $1`, db.Instant(base.Add(time.Hour))).Scan(&n); err != nil {
+				return err
+			}
+			return tx.QueryRowContext(ctx, `SELECT updated_at FROM settings WHERE key = $1`, "ka").Scan(&first)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != 2 {
+			t.Errorf("instants at or after +1h: got %d, want 2", n)
+		}
+		if !first.Equal(base) {
+			t.Errorf("round trip: got %v, want %v", first, base)
+		}
+	})
+}
+
+func TestWrite_FailureWritesNothing(t *testing.T) {
+	testkit.EachEngine(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		boom := errors.New("boom")
+		err := d.Write(ctx, func(tx *db.Tx) error {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)`, "x", "1", tx.Now); err != nil {
+				return err
+			}
+			return boom
+		})
+		if !errors.Is(err, boom) {
+			t.Fatalf("got %v, want boom", err)
+		}
+		var n int
+		if err := d.SQL.QueryRowContext(ctx, `SELECT count(*) FROM settings`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 0 {
+			t.Errorf("rows after a failed transaction: %d, want 0", n)
+		}
+	})
+}
+
+func TestMapError_UniqueViolationIsConflict(t *testing.T) {
+	testkit.EachEngine(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		insert := func() error {
+			return d.Write(ctx, func(tx *db.Tx) error {
+				_, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)`, "same", "1", tx.Now)
+				return err
+			})
+		}
+		if err := insert(); err != nil {
+			t.Fatal(err)
+		}
+		if err := insert(); coop.ErrorCode(err) != coop.EConflict {
+			t.Errorf("second insert: got %v, want a conflict", err)
+		}
+	})
+}
+
+func TestWrite_ConcurrentWritersAllCommit(t *testing.T) {
+	testkit.EachEngine(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		var wg sync.WaitGroup
+		errs := make(chan error, 40)
+		for i := range 40 {
+			wg.Go(func() {
+				errs <- d.Write(ctx, func(tx *db.Tx) error {
+					var n int
+					if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM settings`).Scan(&n); err != nil {
+						return err
+					}
+					_, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)`, "k"+time.Duration(i).String(), "v", tx.Now)
+					return err
+				})
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Error(err)
+			}
+		}
+		var n int
+		if err := d.SQL.QueryRowContext(ctx, `SELECT count(*) FROM settings`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 40 {
+			t.Errorf("rows: %d, want 40", n)
+		}
+	})
+}
+
+func TestBackup_RestoresAnIntactCopy(t *testing.T) {
+	ctx := context.Background()
+	d := testkit.NewDB(t, db.SQLite, nil)
+	if err := d.Write(ctx, func(tx *db.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)`, "kept", "yes", tx.Now)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	to := filepath.Join(t.TempDir(), "copy.db")
+	if err := d.Backup(ctx, to); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Backup(ctx, to); err == nil {
+		t.Error("a second backup over the same file succeeded, want a refusal")
+	}
+	restored, err := db.Open(ctx, to, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer restored.Close()
+	if err := restored.IntegrityCheck(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if applied, err := restored.Migrate(ctx, nil); err != nil || len(applied) != 0 {
+		t.Errorf("restored copy: migrations %v, %v; want none pending", applied, err)
+	}
+	var v string
+	if err := restored.SQL.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = $1`, "kept").Scan(&v); err != nil || v != "yes" {
+		t.Errorf("restored value: %q, %v", v, err)
+	}
+}
+
+func TestBackup_PostgresExplainsPgDump(t *testing.T) {
+	for _, e := range testkit.Engines(t) {
+		if e != db.Postgres {
+			continue
+		}
+		d := testkit.NewDB(t, e, nil)
+		err := d.Backup(context.Background(), filepath.Join(t.TempDir(), "x"))
+		if !errors.Is(err, db.ErrBackupPostgres) {
+			t.Errorf("got %v, want the pg_dump explanation", err)
+		}
+	}
+}
