@@ -191,4 +191,3 @@ func (d *DB) run(ctx context.Context, readOnly bool, fn func(tx *Tx) error) (err
 	}()
 	return fn(tx)
 }
-

@@ -132,3 +132,16 @@ func (d *DB) Columns(ctx context.Context) ([]string, error) {
 	sort.Strings(out)
 	return out, rows.Err()
 }
+
+// Pending returns how many migrations of the chain are not applied.
+func (d *DB) Pending(ctx context.Context) (int, error) {
+	chain, err := Migrations(d.Engine)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	if err := d.SQL.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil {
+		return 0, err
+	}
+	return len(chain) - n, nil
+}

@@ -82,6 +82,8 @@ CREATE TABLE outbox (
     subject TEXT NOT NULL,
     body_text TEXT NOT NULL,
     body_html TEXT NOT NULL,
+    -- JSON array of {name, content_type, data (base64)}
+    attachments TEXT NOT NULL DEFAULT '[]',
     status TEXT NOT NULL CHECK (status IN ('queued', 'sent', 'held', 'failed')),
     attempts INTEGER NOT NULL DEFAULT 0,
     last_error TEXT,

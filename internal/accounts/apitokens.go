@@ -1,0 +1,112 @@
+package accounts
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"coopconnect/internal/coop"
+	"coopconnect/internal/db"
+)
+
+// APITokenPrefix starts every API token, so a leaked one is recognisable
+// by secret scanners.
+const APITokenPrefix = "cc_"
+
+// APIToken is an integration's credential, acting as its account.
+type APIToken struct {
+	PublicID   string
+	Name       string
+	CreatedAt  time.Time
+	LastUsedAt *time.Time
+	Revoked    bool
+}
+
+// CreateAPIToken makes a new token for an account and returns its secret,
+// shown once and never stored.
+func (s *Service) CreateAPIToken(ctx context.Context, userID int64, name string) (string, error) {
+	name = strings.TrimSpace(name)
+	p := coop.Problems{}
+	if name == "" {
+		p.Add("token_name", "error.required")
+	} else if utf8.RuneCountInString(name) > 80 {
+		p.Add("token_name", "error.name_too_long")
+	}
+	if err := p.Err(); err != nil {
+		return "", err
+	}
+	secret := APITokenPrefix + randomToken()
+	err := s.DB.Write(ctx, func(tx *db.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO api_tokens (public_id, user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)`,
+			publicID(), userID, name, hashToken(secret), tx.Now)
+		return err
+	})
+	return secret, err
+}
+
+// APITokens lists the live tokens of an account, newest first.
+func (s *Service) APITokens(ctx context.Context, userID int64) ([]APIToken, error) {
+	rows, err := s.DB.SQL.QueryContext(ctx, `SELECT public_id, name, created_at, last_used_at FROM api_tokens
+		WHERE user_id = $1 AND revoked_at IS NULL ORDER BY created_at DESC, id DESC`, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []APIToken
+	for rows.Next() {
+		var t APIToken
+		var used sql.NullTime
+		if err := rows.Scan(&t.PublicID, &t.Name, &t.CreatedAt, &used); err != nil {
+			return nil, err
+		}
+		if used.Valid {
+			t.LastUsedAt = &used.Time
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// RevokeAPIToken revokes one of the account's own tokens; another
+// account's token is not found.
+func (s *Service) RevokeAPIToken(ctx context.Context, userID int64, id string) error {
+	return s.DB.Write(ctx, func(tx *db.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = $1 WHERE public_id = $2 AND user_id = $3 AND revoked_at IS NULL`, tx.Now, id, userID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return coop.Errorf(coop.ENotFound, "error.not_found")
+		}
+		return nil
+	})
+}
+
+// APITokenUser returns the account of a bearer token.
+func (s *Service) APITokenUser(ctx context.Context, secret string) (User, error) {
+	if !strings.HasPrefix(secret, APITokenPrefix) {
+		return User{}, coop.Errorf(coop.EUnauthorized, "api.token_invalid")
+	}
+	var id, userID int64
+	var used sql.NullTime
+	err := s.DB.SQL.QueryRowContext(ctx, `SELECT id, user_id, last_used_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL`, hashToken(secret)).Scan(&id, &userID, &used)
+	if errors.Is(err, sql.ErrNoRows) {
+		return User{}, coop.Errorf(coop.EUnauthorized, "api.token_invalid")
+	}
+	if err != nil {
+		return User{}, err
+	}
+	now := db.Instant(s.DB.Clock.Now())
+	if !used.Valid || now.Sub(used.Time) > time.Minute {
+		if err := s.DB.Write(ctx, func(tx *db.Tx) error {
+			_, err := tx.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = $1 WHERE id = $2`, tx.Now, id)
+			return err
+		}); err != nil {
+			return User{}, err
+		}
+	}
+	return s.UserByID(ctx, userID)
+}

@@ -1,0 +1,54 @@
+package i18n
+
+import (
+	"testing"
+	"time"
+)
+
+func TestLoad_CatalogsAgree(t *testing.T) {
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c["fr"]) < 50 {
+		t.Errorf("French catalog has %d messages, expected the whole interface", len(c["fr"]))
+	}
+}
+
+func TestMatch(t *testing.T) {
+	for _, tc := range []struct{ header, want string }{
+		{"", "fr"},
+		{"en-GB,en;q=0.9", "en"},
+		{"de-DE,en;q=0.5,fr;q=0.8", "fr"},
+		{"de", "fr"},
+		{"EN", "en"},
+	} {
+		if got := Match(tc.header); got != tc.want {
+			t.Errorf("Match(%q) = %q, want %q", tc.header, got, tc.want)
+		}
+	}
+}
+
+func TestFormats_French(t *testing.T) {
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fr := c.For("fr")
+	at := time.Date(2026, 3, 1, 13, 30, 0, 0, time.UTC)
+	if got, want := fr.Date(at), "dimanche 1er mars 2026"; got != want {
+		t.Errorf("Date = %q, want %q", got, want)
+	}
+	if got, want := fr.DateTime(at), "dimanche 1er mars 2026 à 14:30"; got != want {
+		t.Errorf("DateTime = %q, want %q", got, want)
+	}
+	if got, want := fr.Money(123450), "1\u202f234,50\u00a0€"; got != want {
+		t.Errorf("Money = %q, want %q", got, want)
+	}
+	if got, want := c.For("en").Money(-1250), "-€12.50"; got != want {
+		t.Errorf("Money en = %q, want %q", got, want)
+	}
+	if got := c.For("xx").Lang; got != "fr" {
+		t.Errorf("unknown language falls back to %q, want fr", got)
+	}
+}

@@ -1,0 +1,191 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"coopconnect/internal/accounts"
+	"coopconnect/internal/db"
+)
+
+// The actors every route is called as.
+const (
+	anonymous   = "anonymous"
+	memberA     = "member A"
+	memberB     = "member B"
+	concierge   = "concierge"
+	manager     = "manager"
+	official    = "official"
+	coordinator = "coordinator"
+)
+
+var actors = []string{anonymous, memberB, memberA, concierge, manager, official, coordinator}
+
+// expect builds an expectation: status for everyone, with overrides.
+func expect(all int, overrides ...any) map[string]int {
+	m := map[string]int{}
+	for _, a := range actors {
+		m[a] = all
+	}
+	for i := 0; i+1 < len(overrides); i += 2 {
+		m[overrides[i].(string)] = overrides[i+1].(int)
+	}
+	return m
+}
+
+// signedIn: anonymous is sent to the login page, everyone else gets ok.
+func signedIn(ok int) map[string]int { return expect(ok, anonymous, http.StatusSeeOther) }
+
+// only: the listed roles get ok, other accounts 403, anonymous the login page.
+func only(ok int, roles ...string) map[string]int {
+	m := expect(http.StatusForbidden, anonymous, http.StatusSeeOther)
+	for _, r := range roles {
+		m[r] = ok
+	}
+	return m
+}
+
+// TestAuthorization_EveryRouteAsEveryActor calls every registered route as
+// every actor — including another member's objects — and checks the
+// status. A route missing here fails the test: add it with its rule.
+func TestAuthorization_EveryRouteAsEveryActor(t *testing.T) {
+	for _, engine := range []db.Engine{db.SQLite} {
+		t.Run(string(engine), func(t *testing.T) { testAuthorization(t, engine) })
+	}
+}
+
+func testAuthorization(t *testing.T, engine db.Engine) {
+	e := newEnv(t, engine, nil)
+	ctx := context.Background()
+	users := map[string]accounts.User{
+		memberA:     e.user("a@example.fr", accounts.Member),
+		memberB:     e.user("b@example.fr", accounts.Member),
+		concierge:   e.user("accueil@example.fr", accounts.Concierge),
+		manager:     e.user("gestion@example.fr", accounts.Manager),
+		official:    e.user("elu@example.fr", accounts.Official),
+		coordinator: e.user("coord@example.fr", accounts.Coordinator),
+	}
+	tokens := map[string]string{}
+	for name, u := range users {
+		tok, err := e.acc.CreateAPIToken(ctx, u.ID, "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tokens[name] = tok
+	}
+	// Member A's own API token, which member B must not be able to revoke.
+	if _, err := e.acc.CreateAPIToken(ctx, users[memberA].ID, "to revoke"); err != nil {
+		t.Fatal(err)
+	}
+	list, err := e.acc.APITokens(ctx, users[memberA].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokenA := list[0].PublicID
+	// An email in the outbox, for the coordinator's reader.
+	if err := e.acc.RequestPasswordReset(ctx, "a@example.fr"); err != nil {
+		t.Fatal(err)
+	}
+	msgs, _, err := e.srv.Mailer.List(ctx, 1, 0)
+	if err != nil || len(msgs) != 1 {
+		t.Fatalf("outbox: %v, %v", msgs, err)
+	}
+	outboxID := msgs[0].ID
+	empty := url.Values{}
+
+	type call struct {
+		path   string
+		form   url.Values
+		expect map[string]int
+	}
+	table := map[string]call{
+		"GET /{$}":              {"/", nil, expect(200)},
+		"GET /accessibilite":    {"/accessibilite", nil, expect(200)},
+		"GET /mentions-legales": {"/mentions-legales", nil, expect(200)},
+		"POST /langue":          {"/langue", url.Values{"lang": {"en"}, "retour": {"/compte"}}, expect(303)},
+		"GET /static/{file...}": {e.srv.assets.URL("css/app.css"), nil, expect(200)},
+		"GET /healthz":          {"/healthz", nil, expect(200)},
+		"GET /readyz":           {"/readyz", nil, expect(200)},
+		"/":                     {"/nulle-part", nil, expect(404)},
+
+		"GET /inscription":           {"/inscription", nil, expect(200)},
+		"POST /inscription":          {"/inscription", empty, expect(422)},
+		"GET /verification/{token}":  {"/verification/inconnu", nil, expect(410)},
+		"POST /verification/{token}": {"/verification/inconnu", empty, expect(410)},
+		"GET /connexion":             {"/connexion", nil, expect(303, anonymous, 200)},
+		"POST /connexion":            {"/connexion", empty, expect(422)},
+		"GET /connexion/code":        {"/connexion/code", nil, expect(303)},
+		"POST /connexion/code":       {"/connexion/code", empty, expect(303)},
+		"POST /deconnexion":          {"/deconnexion", empty, expect(303)},
+		"GET /mot-de-passe-oublie":   {"/mot-de-passe-oublie", nil, expect(200)},
+		"POST /mot-de-passe-oublie":  {"/mot-de-passe-oublie", empty, expect(422)},
+		"GET /mot-de-passe/{token}":  {"/mot-de-passe/inconnu", nil, expect(410)},
+		"POST /mot-de-passe/{token}": {"/mot-de-passe/inconnu", url.Values{"password": {"un-mot-de-passe-long"}, "password_confirm": {"un-mot-de-passe-long"}}, expect(410)},
+		"GET /invitation/{token}":    {"/invitation/inconnu", nil, expect(410)},
+		"POST /invitation/{token}":   {"/invitation/inconnu", empty, expect(410)},
+		"GET /email/{token}":         {"/email/inconnu", nil, expect(410)},
+		"POST /email/{token}":        {"/email/inconnu", empty, expect(410)},
+
+		"GET /compte":                                     {"/compte", nil, signedIn(200)},
+		"POST /compte/profil":                             {"/compte/profil", empty, signedIn(422)},
+		"POST /compte/email":                              {"/compte/email", empty, signedIn(422)},
+		"POST /compte/mot-de-passe":                       {"/compte/mot-de-passe", empty, signedIn(422)},
+		"GET /compte/double-authentification":             {"/compte/double-authentification", nil, signedIn(200)},
+		"POST /compte/double-authentification":            {"/compte/double-authentification", empty, signedIn(422)},
+		"POST /compte/double-authentification/desactiver": {"/compte/double-authentification/desactiver", empty, signedIn(422)},
+		"POST /compte/jetons":                             {"/compte/jetons", empty, signedIn(422)},
+		"POST /compte/jetons/{id}/revoquer":               {"/compte/jetons/" + tokenA + "/revoquer", empty, expect(404, anonymous, 303, memberA, 303)},
+		"GET /compte/export":                              {"/compte/export", nil, signedIn(200)},
+		"POST /compte/suppression":                        {"/compte/suppression", empty, signedIn(422)},
+
+		"GET /admin/invitations":  {"/admin/invitations", nil, only(200, coordinator, manager)},
+		"POST /admin/invitations": {"/admin/invitations", empty, only(422, coordinator, manager)},
+		"GET /admin/utilisateurs": {"/admin/utilisateurs", nil, only(200, coordinator)},
+		"GET /admin/securite":     {"/admin/securite", nil, only(200, coordinator)},
+		"POST /admin/securite":    {"/admin/securite", empty, only(303, coordinator)},
+		"GET /admin/outbox":       {"/admin/outbox", nil, only(200, coordinator)},
+		"GET /admin/outbox/{id}":  {"/admin/outbox/" + itoa(outboxID), nil, only(200, coordinator)},
+
+		"GET /api/v1/me": {"/api/v1/me", nil, expect(200, anonymous, 401)},
+		"/api/v1/":       {"/api/v1/inconnu", nil, expect(404, anonymous, 404)},
+	}
+
+	var registered []string
+	for _, rt := range e.srv.Routes() {
+		registered = append(registered, rt.Pattern)
+		c, ok := table[rt.Pattern]
+		if !ok {
+			t.Errorf("route %q (rule %s) is not in the authorization test: add it", rt.Pattern, rt.Rule.Name)
+			continue
+		}
+		method, _, hasMethod := strings.Cut(rt.Pattern, " ")
+		if !hasMethod {
+			method = http.MethodGet
+		}
+		for i, actor := range actors {
+			// Each actor has its own address, as in life: the rate
+			// limits are per client and tested on their own.
+			r := request{method: method, path: c.path, form: c.form, ip: "192.0.2." + strconv.Itoa(i+1)}
+			if actor != anonymous {
+				r.cookie = e.session(users[actor])
+				r.bearer = tokens[actor]
+			}
+			got := e.do(r).Code
+			if want := c.expect[actor]; got != want {
+				t.Errorf("%s %s as %s: status %d, want %d (rule %s)", method, c.path, actor, got, want, rt.Rule.Name)
+			}
+		}
+	}
+	for pattern := range table {
+		if !slices.Contains(registered, pattern) {
+			t.Errorf("the test lists %q, which is not a registered route", pattern)
+		}
+	}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

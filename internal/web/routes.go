@@ -1,0 +1,168 @@
+package web
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+
+	"coopconnect/internal/accounts"
+	"coopconnect/internal/coop"
+)
+
+// Rule says who may call a route.
+type Rule struct {
+	Name  string
+	Roles []accounts.Role // nil: anyone, signed in or not
+}
+
+// The rules of the route table.
+var (
+	Public       = Rule{Name: "public"}
+	SignedIn     = Rule{Name: "signed in", Roles: accounts.Roles}
+	Inviters     = Rule{Name: "coordinator, manager", Roles: []accounts.Role{accounts.Coordinator, accounts.Manager}}
+	Coordinators = Rule{Name: "coordinator", Roles: []accounts.Role{accounts.Coordinator}}
+)
+
+// Route is one entry of the route table.
+type Route struct {
+	Pattern string
+	Rule    Rule
+	// API routes answer JSON errors and authenticate by bearer token.
+	API bool
+	// Setup routes stay reachable for an account that must first set up
+	// its second factor, or whose session waits for it.
+	Setup   bool
+	handler handlerFunc
+}
+
+// handlerFunc is a handler that returns its error to the funnel.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// routeTable declares every route once, with who may call it. Reading it
+// top to bottom gives the whole surface; the authorization test checks it.
+func (s *Server) routeTable() []Route {
+	page := func(pattern string, rule Rule, h handlerFunc) Route {
+		return Route{Pattern: pattern, Rule: rule, handler: h}
+	}
+	setup := func(pattern string, rule Rule, h handlerFunc) Route {
+		return Route{Pattern: pattern, Rule: rule, Setup: true, handler: h}
+	}
+	api := func(pattern string, rule Rule, h handlerFunc) Route {
+		return Route{Pattern: pattern, Rule: rule, API: true, handler: h}
+	}
+	return []Route{
+		// Public pages and plumbing.
+		page("GET /{$}", Public, s.showHome),
+		page("GET /accessibilite", Public, s.showAccessibility),
+		page("GET /mentions-legales", Public, s.showLegal),
+		setup("POST /langue", Public, s.setLanguage),
+		page("GET /static/{file...}", Public, s.serveAsset),
+		page("GET /healthz", Public, s.healthz),
+		page("GET /readyz", Public, s.readyz),
+		page("/", Public, s.notFound),
+
+		// Signing up, in and out.
+		page("GET /inscription", Public, s.showSignUp),
+		page("POST /inscription", Public, s.signUp),
+		page("GET /verification/{token}", Public, s.showVerify),
+		page("POST /verification/{token}", Public, s.verify),
+		page("GET /connexion", Public, s.showLogin),
+		page("POST /connexion", Public, s.login),
+		setup("GET /connexion/code", Public, s.showSecondFactor),
+		setup("POST /connexion/code", Public, s.secondFactor),
+		setup("POST /deconnexion", Public, s.logout),
+		page("GET /mot-de-passe-oublie", Public, s.showForgot),
+		page("POST /mot-de-passe-oublie", Public, s.forgot),
+		page("GET /mot-de-passe/{token}", Public, s.showReset),
+		page("POST /mot-de-passe/{token}", Public, s.reset),
+		page("GET /invitation/{token}", Public, s.showInvitation),
+		page("POST /invitation/{token}", Public, s.acceptInvitation),
+		page("GET /email/{token}", Public, s.showEmailConfirm),
+		page("POST /email/{token}", Public, s.confirmEmail),
+
+		// My account.
+		page("GET /compte", SignedIn, s.showAccount),
+		page("POST /compte/profil", SignedIn, s.saveProfile),
+		page("POST /compte/email", SignedIn, s.changeEmail),
+		page("POST /compte/mot-de-passe", SignedIn, s.changePassword),
+		setup("GET /compte/double-authentification", SignedIn, s.showTOTPSetup),
+		setup("POST /compte/double-authentification", SignedIn, s.enableTOTP),
+		page("POST /compte/double-authentification/desactiver", SignedIn, s.disableTOTP),
+		page("POST /compte/jetons", SignedIn, s.createToken),
+		page("POST /compte/jetons/{id}/revoquer", SignedIn, s.revokeToken),
+		page("GET /compte/export", SignedIn, s.exportData),
+		page("POST /compte/suppression", SignedIn, s.deleteAccount),
+
+		// Back-office.
+		page("GET /admin/invitations", Inviters, s.showInvitations),
+		page("POST /admin/invitations", Inviters, s.invite),
+		page("GET /admin/utilisateurs", Coordinators, s.showUsers),
+		page("GET /admin/securite", Coordinators, s.showSecurity),
+		page("POST /admin/securite", Coordinators, s.saveSecurity),
+		page("GET /admin/outbox", Coordinators, s.showOutbox),
+		page("GET /admin/outbox/{id}", Coordinators, s.showOutboxMessage),
+
+		// JSON API.
+		api("GET /api/v1/me", SignedIn, s.apiMe),
+		api("/api/v1/", Public, s.apiNotFound),
+	}
+}
+
+// guard enforces a route's rule before its handler runs, then sends the
+// handler's error to the funnel.
+func (s *Server) guard(rt Route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		st := stateOf(r)
+		st.api = rt.API
+		if rt.API {
+			s.authenticateAPI(r, st)
+		}
+		if err := s.allow(r, rt, st); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if err := rt.handler(w, r); err != nil {
+			s.fail(w, r, err)
+		}
+	})
+}
+
+// errMustSetUpTOTP sends staff who must use a second factor to its setup.
+var errMustSetUpTOTP = coop.Errorf(coop.ETwoFactor, "totp.setup_required")
+
+func (s *Server) allow(r *http.Request, rt Route, st *state) error {
+	if st.user != nil && !rt.Setup && !rt.API {
+		need, err := s.Accounts.NeedsTOTPSetup(r.Context(), *st.user)
+		if err != nil {
+			return err
+		}
+		if need {
+			return errMustSetUpTOTP
+		}
+	}
+	if rt.Rule.Roles == nil {
+		return nil
+	}
+	if st.user == nil {
+		return coop.Errorf(coop.EUnauthorized, "auth.sign_in_required")
+	}
+	if !slices.Contains(rt.Rule.Roles, st.user.Role) {
+		return coop.Errorf(coop.EForbidden, "error.forbidden")
+	}
+	return nil
+}
+
+// authenticateAPI reads the bearer token of an API request; the API never
+// uses the session cookie, so it needs no CSRF defence of its own.
+func (s *Server) authenticateAPI(r *http.Request, st *state) {
+	st.user, st.session = nil, nil
+	h := r.Header.Get("Authorization")
+	token, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok {
+		return
+	}
+	u, err := s.Accounts.APITokenUser(r.Context(), strings.TrimSpace(token))
+	if err == nil {
+		st.user = &u
+	}
+}

@@ -1,0 +1,103 @@
+package web
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"coopconnect/internal/accounts"
+	"coopconnect/internal/coop"
+	"coopconnect/internal/db"
+	"coopconnect/internal/i18n"
+	"coopconnect/internal/jobs"
+	"coopconnect/internal/mail"
+	"coopconnect/internal/testkit"
+)
+
+// env is a web server over a fresh database, for handler tests.
+type env struct {
+	t   *testing.T
+	srv *Server
+	acc *accounts.Service
+	db  *db.DB
+}
+
+func newEnv(t *testing.T, engine db.Engine, clock coop.Clock) *env {
+	t.Helper()
+	d := testkit.NewDB(t, engine, clock)
+	cat, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	q := jobs.New(d, log)
+	m := mail.NewMailer(d, q, mail.SMTPConfig{}, log)
+	acc := &accounts.Service{DB: d, Hasher: accounts.NewHasher(2), Mailer: m, Catalogs: cat, BaseURL: "http://localhost:8080"}
+	srv, err := New(Deps{DB: d, Accounts: acc, Mailer: m, Jobs: q, Catalogs: cat, Log: log, Clock: clock, BaseURL: "http://localhost:8080", Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &env{t: t, srv: srv, acc: acc, db: d}
+}
+
+// user creates a verified account and returns it.
+func (e *env) user(email string, role accounts.Role) accounts.User {
+	e.t.Helper()
+	u, err := e.acc.CreateUser(context.Background(), accounts.NewUser{Email: email, Name: string(role) + " " + email, Role: role, Password: "mot-de-passe-solide", Verified: true})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return u
+}
+
+// session opens a session for u and returns its cookie.
+func (e *env) session(u accounts.User) *http.Cookie {
+	e.t.Helper()
+	token, err := e.acc.OpenSession(context.Background(), u.ID)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return &http.Cookie{Name: e.srv.cookies.session, Value: token}
+}
+
+// request sends a request through the whole handler (middleware included).
+type request struct {
+	method, path string
+	form         url.Values
+	cookie       *http.Cookie
+	bearer       string
+	header       map[string]string
+	ip           string // the client's address; 192.0.2.1 by default
+}
+
+func (e *env) do(r request) *httptest.ResponseRecorder {
+	e.t.Helper()
+	var body io.Reader
+	if r.form != nil {
+		body = strings.NewReader(r.form.Encode())
+	}
+	req := httptest.NewRequest(r.method, "http://localhost:8080"+r.path, body)
+	if r.form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	if r.ip != "" {
+		req.RemoteAddr = r.ip + ":4242"
+	}
+	if r.cookie != nil {
+		req.AddCookie(r.cookie)
+	}
+	if r.bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+r.bearer)
+	}
+	for k, v := range r.header {
+		req.Header.Set(k, v)
+	}
+	rec := httptest.NewRecorder()
+	e.srv.ServeHTTP(rec, req)
+	return rec
+}
