@@ -16,15 +16,15 @@ import (
 )
 
 // middleware composes, outermost first: request log and recovery, security
-// headers, cross-origin protection (CSRF), then the request's state
-// (language, session, flash).
+// headers, the request's state (language, session, flash), then
+// cross-origin protection (CSRF).
 func (s *Server) middleware(h http.Handler) http.Handler {
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, coop.Errorf(coop.EForbidden, "error.cross_origin"))
 	}))
-	h = s.loadState(h)
 	h = cop.Handler(h)
+	h = s.loadState(h) // before, so a refusal is answered in the right language
 	h = s.secureHeaders(h)
 	return s.logRequests(h)
 }

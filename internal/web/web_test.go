@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -100,4 +101,16 @@ func (e *env) do(r request) *httptest.ResponseRecorder {
 	rec := httptest.NewRecorder()
 	e.srv.ServeHTTP(rec, req)
 	return rec
+}
+
+var errSecret = errors.New("connexion refusée : mot de passe de la base = hunter2")
+
+func httptestRecorder() *httptest.ResponseRecorder { return httptest.NewRecorder() }
+
+// newRequest builds a request carrying the state the middleware would set.
+func newRequest(method, path, lang string) *http.Request {
+	req := httptest.NewRequest(method, "http://localhost:8080"+path, nil)
+	cat, _ := i18n.Load()
+	st := &state{lang: lang, loc: cat.For(lang)}
+	return req.WithContext(withState(req.Context(), st))
 }
