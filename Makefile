@@ -19,7 +19,9 @@ build: assets
 deps:
 	$(GO) mod download
 assets: deps
-	@command -v npm >/dev/null || { echo "npm is missing: apt-get install -y nodejs npm" >&2; exit 1; }
+	@if ! command -v npm >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; \
+	  else echo "npm is missing: sudo apt-get install -y nodejs npm" >&2; exit 1; fi; fi
 	scripts/build-assets.sh
 
 # The whole suite, in order: static checks, then every test — unit, store

@@ -8,11 +8,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"coopconnect/internal/accounts"
 	"coopconnect/internal/config"
 	"coopconnect/internal/coop"
+	"coopconnect/internal/db"
 	"coopconnect/internal/demo"
 )
 
@@ -52,6 +54,13 @@ func openFor(ctx context.Context, name string, args []string, stderr io.Writer, 
 	c, _, err := parseFlags(name, args, config.ScopeDB, stderr, getenv, extra)
 	if err != nil {
 		return nil, err
+	}
+	// Opening creates a missing SQLite file: a backup of a mistyped path
+	// would then "succeed" with an empty copy.
+	if name == "backup" && !db.IsPostgres(c.DB) {
+		if _, err := os.Stat(c.DB); err != nil {
+			return nil, usageError{fmt.Errorf("backup: there is no database at %s; check --db", c.DB)}
+		}
 	}
 	// The operator's commands need no server settings but build the same
 	// services: the server's defaults stand in for them.
@@ -107,6 +116,9 @@ func cmdUser(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 	}
 	var email, name, role, tokenName string
 	sub, rest := args[0], args[1:]
+	if sub != "create" && sub != "reset-password" && sub != "token" {
+		return usageError{fmt.Errorf("user: unknown action %q (create, reset-password, token)", sub)}
+	}
 	m, err := openFor(ctx, "user "+sub, rest, stderr, getenv, func(fs *flag.FlagSet) {
 		fs.StringVar(&email, "email", "", "email address of the account")
 		switch sub {

@@ -196,12 +196,13 @@ const (
 // ResetPassword consumes a reset link, sets the new password, ends every
 // session and, since the link proves the address, marks it verified.
 func (s *Service) ResetPassword(ctx context.Context, token, password string) error {
-	p := coop.Problems{}
-	checkPassword(p, "password", password, "")
-	if err := p.Err(); err != nil {
+	email, err := s.CheckLink(ctx, purposeReset, token)
+	if err != nil {
 		return err
 	}
-	if _, err := s.CheckLink(ctx, purposeReset, token); err != nil {
+	p := coop.Problems{}
+	checkPassword(p, "password", password, email)
+	if err := p.Err(); err != nil {
 		return err
 	}
 	hash, err := s.Hasher.Hash(ctx, password)

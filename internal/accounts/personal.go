@@ -97,6 +97,12 @@ func (s *Service) DeleteAccount(ctx context.Context, u User, password string) er
 	}
 	return s.DB.Write(ctx, func(tx *db.Tx) error {
 		if u.Role == Coordinator {
+			// Lock the coordinators' rows before counting them: on
+			// PostgreSQL two coordinators leaving at once would otherwise
+			// each count the other and both go.
+			if _, err := tx.ExecContext(ctx, `UPDATE users SET updated_at = updated_at WHERE role = 'coordinator'`); err != nil {
+				return err
+			}
 			var n int
 			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE role = 'coordinator' AND id <> $1`, u.ID).Scan(&n); err != nil {
 				return err

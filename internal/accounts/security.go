@@ -119,6 +119,14 @@ func useTOTP(ctx context.Context, tx *db.Tx, userID int64, code string) error {
 	if step == 0 {
 		return bad
 	}
-	_, err := tx.ExecContext(ctx, `UPDATE users SET totp_last_step = $1 WHERE id = $2`, step, userID)
-	return err
+	// The WHERE makes a racing transaction that matched the same code fail
+	// instead of succeeding twice (PostgreSQL re-checks it after the lock).
+	res, err := tx.ExecContext(ctx, `UPDATE users SET totp_last_step = $1 WHERE id = $2 AND totp_last_step < $1`, step, userID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return bad
+	}
+	return nil
 }

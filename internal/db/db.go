@@ -92,7 +92,8 @@ func Open(ctx context.Context, location string, clock coop.Clock) (*DB, error) {
 	defer cancel()
 	if err := d.SQL.PingContext(pctx); err != nil {
 		d.SQL.Close()
-		return nil, fmt.Errorf("database %s is not reachable: %w", d.Location, err)
+		// Drivers spread their reasons over several lines: keep one.
+		return nil, fmt.Errorf("database %s is not reachable: %s", d.Location, strings.Join(strings.Fields(err.Error()), " "))
 	}
 	return d, nil
 }

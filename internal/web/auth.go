@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 
 	"coopconnect/internal/accounts"
 	"coopconnect/internal/coop"
@@ -99,7 +100,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.SetCookie(w, s.cookies.cookie(s.cookies.session, res.Token, int(accounts.SessionAbsolute.Seconds())))
 	if res.SecondFactor {
-		http.Redirect(w, r, "/connexion/code?retour="+v.Next, http.StatusSeeOther)
+		http.Redirect(w, r, "/connexion/code?retour="+url.QueryEscape(v.Next), http.StatusSeeOther)
 		return nil
 	}
 	return s.redirect(w, r, v.Next, "success", "login.welcome")

@@ -48,8 +48,11 @@ func (s *Server) setLanguage(w http.ResponseWriter, r *http.Request) error {
 }
 
 // localPath keeps a return address only when it is a path of this site.
+// Browsers drop control characters and read "\\" as "/", so "/\t/evil"
+// would leave the site: any of them refuses the address.
 func localPath(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") {
+	bad := strings.ContainsFunc(p, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '\\' })
+	if bad || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") {
 		return "/"
 	}
 	return p

@@ -80,6 +80,7 @@ type Page struct {
 	User      *accounts.User
 	Flash     *flash
 	Path      string
+	ReturnTo  string // path and query, for the language switch to come back to
 	Nav       []navItem
 	Assets    *assets
 	Form      map[string]string // submitted values, kept when a form is refused
@@ -137,7 +138,7 @@ func (p *Page) Field(name, labelKey, typ, autocomplete string, required bool) fi
 // newPage starts the view model of a request.
 func (s *Server) newPage(r *http.Request, titleKey string) Page {
 	st := stateOf(r)
-	p := Page{Lang: st.lang, L: st.loc, User: st.user, Flash: st.flash, Path: r.URL.Path, Assets: s.assets, Form: map[string]string{}}
+	p := Page{Lang: st.lang, L: st.loc, User: st.user, Flash: st.flash, Path: r.URL.Path, ReturnTo: r.URL.RequestURI(), Assets: s.assets, Form: map[string]string{}}
 	p.Title = p.T(titleKey)
 	p.Nav = s.nav(st, r.URL.Path)
 	return p
@@ -306,7 +307,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		if e.Code == coop.EUnauthorized {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="coopconnect"`)
 		}
-		s.writeAPIError(w, status, e, st.loc)
+		s.writeAPIError(w, status, e, st)
 		return
 	}
 	switch {
@@ -354,13 +355,17 @@ type apiError struct {
 	Fields  map[string]string `json:"fields,omitempty"`
 }
 
-func (s *Server) writeAPIError(w http.ResponseWriter, status int, e *coop.Error, l *i18n.Localizer) {
+func (s *Server) writeAPIError(w http.ResponseWriter, status int, e *coop.Error, st *state) {
+	l := st.loc
 	if l == nil {
 		l = s.Catalogs.For(i18n.Default)
 	}
 	msg := e.Message
 	if e.Code == coop.EUnauthorized {
 		msg = "api.token_required"
+		if st.badToken {
+			msg = "api.token_invalid"
+		}
 	}
 	body := apiError{Code: e.Code, Message: l.T(msg, e.Args...)}
 	if len(e.Fields) > 0 {

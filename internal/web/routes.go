@@ -165,4 +165,5 @@ func (s *Server) authenticateAPI(r *http.Request, st *state) {
 	if err == nil {
 		st.user = &u
 	}
+	st.badToken = err != nil
 }

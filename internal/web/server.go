@@ -113,6 +113,8 @@ type state struct {
 	flash   *flash
 	ip      string
 	api     bool
+	// badToken: the API request carried a token that is unknown or revoked.
+	badToken bool
 }
 
 func stateOf(r *http.Request) *state {
