@@ -433,35 +433,7 @@ func fileSum(t *testing.T, path string) [32]byte {
 // ends, and returns its base URL.
 func serveApp(t *testing.T, location string) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := config.Default()
-	c.DB = location
-	c.Addr = ln.Addr().String()
-	c.BaseURL = "http://" + ln.Addr().String()
-	ctx, cancel := context.WithCancel(context.Background())
-	m, err := Open(ctx, c, slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})), nil)
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- m.Serve(ctx, ln) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("Serve returned %v", err)
-			}
-		case <-time.After(20 * time.Second):
-			t.Error("the server did not stop within 20 s")
-		}
-		m.Close()
-	})
-	return c.BaseURL
+	return startServerOn(t, location, nil).URL
 }
 
 // TestRun_BackupOfAMissingDatabaseIsRefused: a mistyped --db must not

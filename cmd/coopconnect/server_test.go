@@ -27,6 +27,12 @@ type testServer struct {
 // __Host- session cookie over plain HTTP.
 func startServer(t testing.TB, engine db.Engine, smtp *testkit.SMTPServer) *testServer {
 	t.Helper()
+	return startServerOn(t, testkit.NewDBLocation(t, engine), smtp)
+}
+
+// startServerOn is startServer on the database at location.
+func startServerOn(t testing.TB, location string, smtp *testkit.SMTPServer) *testServer {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -34,7 +40,7 @@ func startServer(t testing.TB, engine db.Engine, smtp *testkit.SMTPServer) *test
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
 	c := config.Default()
 	c.Addr = ln.Addr().String()
-	c.DB = testkit.NewDBLocation(t, engine)
+	c.DB = location
 	c.BaseURL = "http://localhost:" + port
 	if smtp != nil {
 		c.SMTP = smtp.Config()

@@ -277,12 +277,7 @@ func insertUser(ctx context.Context, tx *db.Tx, in NewUser, hash string) (int64,
 // its sessions (command line `user reset-password`).
 func (s *Service) SetPassword(ctx context.Context, email, password string) error {
 	email = NormalizeEmail(email)
-	p := coop.Problems{}
-	checkPassword(p, "password", password, email)
-	if err := p.Err(); err != nil {
-		return err
-	}
-	hash, err := s.Hasher.Hash(ctx, password)
+	hash, err := s.hashNewPassword(ctx, "password", password, email)
 	if err != nil {
 		return err
 	}
@@ -293,6 +288,17 @@ func (s *Service) SetPassword(ctx context.Context, email, password string) error
 		}
 		return setPassword(ctx, tx, u.ID, hash, 0)
 	})
+}
+
+// hashNewPassword checks a password being chosen (field names the form's
+// input) and hashes it.
+func (s *Service) hashNewPassword(ctx context.Context, field, password, email string) (string, error) {
+	p := coop.Problems{}
+	checkPassword(p, field, password, email)
+	if err := p.Err(); err != nil {
+		return "", err
+	}
+	return s.Hasher.Hash(ctx, password)
 }
 
 // setPassword stores hash and ends every session of the account but keep.

@@ -200,12 +200,7 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) err
 	if err != nil {
 		return err
 	}
-	p := coop.Problems{}
-	checkPassword(p, "password", password, email)
-	if err := p.Err(); err != nil {
-		return err
-	}
-	hash, err := s.Hasher.Hash(ctx, password)
+	hash, err := s.hashNewPassword(ctx, "password", password, email)
 	if err != nil {
 		return err
 	}

@@ -23,7 +23,6 @@ func (s *Server) accountView(r *http.Request) (*accountView, error) {
 	v := &accountView{Page: s.newPage(r, "account.title")}
 	u := stateOf(r).user
 	v.Form["name"] = u.Name
-	v.Form["email"] = u.Email
 	var err error
 	v.Tokens, err = s.Accounts.APITokens(r.Context(), u.ID)
 	return v, err

@@ -55,12 +55,7 @@ func (s *Server) signUp(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) showVerify(w http.ResponseWriter, r *http.Request) error {
-	token := r.PathValue("token")
-	if _, err := s.Accounts.CheckLink(r.Context(), accounts.LinkVerify, token); err != nil {
-		return err
-	}
-	v := &formView{Page: s.newPage(r, "verify.title"), Token: token}
-	return s.render(w, r, http.StatusOK, "verify", v)
+	return s.showLinkPage(w, r, accounts.LinkVerify, "verify.title", "verify")
 }
 
 func (s *Server) verify(w http.ResponseWriter, r *http.Request) error {
@@ -167,13 +162,7 @@ func (s *Server) forgot(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) showReset(w http.ResponseWriter, r *http.Request) error {
-	token := r.PathValue("token")
-	email, err := s.Accounts.CheckLink(r.Context(), accounts.LinkReset, token)
-	if err != nil {
-		return err
-	}
-	v := &formView{Page: s.newPage(r, "reset.title"), Token: token, Email: email}
-	return s.render(w, r, http.StatusOK, "reset", v)
+	return s.showLinkPage(w, r, accounts.LinkReset, "reset.title", "reset")
 }
 
 func (s *Server) reset(w http.ResponseWriter, r *http.Request) error {
@@ -197,13 +186,7 @@ func mismatch(field string) error {
 }
 
 func (s *Server) showInvitation(w http.ResponseWriter, r *http.Request) error {
-	token := r.PathValue("token")
-	email, err := s.Accounts.CheckLink(r.Context(), accounts.LinkInvitation, token)
-	if err != nil {
-		return err
-	}
-	v := &formView{Page: s.newPage(r, "invitation.title"), Token: token, Email: email}
-	return s.render(w, r, http.StatusOK, "invitation", v)
+	return s.showLinkPage(w, r, accounts.LinkInvitation, "invitation.title", "invitation")
 }
 
 func (s *Server) acceptInvitation(w http.ResponseWriter, r *http.Request) error {
@@ -227,13 +210,19 @@ func (s *Server) acceptInvitation(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (s *Server) showEmailConfirm(w http.ResponseWriter, r *http.Request) error {
+	return s.showLinkPage(w, r, accounts.LinkEmail, "email_confirm.title", "email_confirm")
+}
+
+// showLinkPage shows the page a one-time link opens, or the "link gone"
+// page (410) when it expired or was used.
+func (s *Server) showLinkPage(w http.ResponseWriter, r *http.Request, purpose, title, name string) error {
 	token := r.PathValue("token")
-	email, err := s.Accounts.CheckLink(r.Context(), accounts.LinkEmail, token)
+	email, err := s.Accounts.CheckLink(r.Context(), purpose, token)
 	if err != nil {
 		return err
 	}
-	v := &formView{Page: s.newPage(r, "email_confirm.title"), Token: token, Email: email}
-	return s.render(w, r, http.StatusOK, "email_confirm", v)
+	v := &formView{Page: s.newPage(r, title), Token: token, Email: email}
+	return s.render(w, r, http.StatusOK, name, v)
 }
 
 func (s *Server) confirmEmail(w http.ResponseWriter, r *http.Request) error {
