@@ -164,13 +164,23 @@ func (m *Main) Serve(ctx context.Context, ln net.Listener) error {
 	return err
 }
 
-// purge removes expired sessions and links every hour.
+// Retention of finished jobs and of emails (personal data).
+const (
+	jobRetention   = 30 * 24 * time.Hour
+	emailRetention = 90 * 24 * time.Hour
+)
+
+// purge removes, every hour, expired sessions and links, finished jobs and
+// old emails.
 func (m *Main) purge(ctx context.Context) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
-		if err := m.Accounts.PurgeSessions(ctx); err != nil && ctx.Err() == nil {
-			m.Log.Error("purge sessions", "err", err)
+		now := m.Clock.Now()
+		_, jerr := m.Jobs.Purge(ctx, now.Add(-jobRetention))
+		_, merr := m.Mailer.Purge(ctx, now.Add(-emailRetention))
+		if err := errors.Join(m.Accounts.PurgeSessions(ctx), jerr, merr); err != nil && ctx.Err() == nil {
+			m.Log.Error("purge", "err", err)
 		}
 		select {
 		case <-ctx.Done():

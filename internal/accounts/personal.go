@@ -86,7 +86,7 @@ func (s *Service) ExportData(ctx context.Context, userID int64) (Export, error) 
 }
 
 // DeleteAccount erases an account after checking its password; its
-// sessions, links and tokens go with it. The last coordinator cannot leave
+// sessions, links, tokens and the emails sent to it go with it. The last coordinator cannot leave
 // the network without one.
 func (s *Service) DeleteAccount(ctx context.Context, u User, password string) error {
 	if password == "" {
@@ -111,7 +111,12 @@ func (s *Service) DeleteAccount(ctx context.Context, u User, password string) er
 				return coop.Errorf(coop.EPrecondition, "account.last_coordinator")
 			}
 		}
-		_, err := tx.ExecContext(ctx, `DELETE FROM users WHERE id = $1`, u.ID)
+		if _, err := tx.ExecContext(ctx, `DELETE FROM users WHERE id = $1`, u.ID); err != nil {
+			return err
+		}
+		// The emails sent to the account go too: they hold its name and
+		// address, and nothing needs them any more.
+		_, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE to_addr = $1`, u.Email)
 		return err
 	})
 }

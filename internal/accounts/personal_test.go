@@ -151,6 +151,9 @@ func TestDeleteAccount_RemovesTheAccountAndEverythingItOwns(t *testing.T) {
 				t.Errorf("%s left for the deleted account: got %d, want 0", table, n)
 			}
 		}
+		if n := f.count(`SELECT count(*) FROM outbox WHERE to_addr = $1`, u.Email); n != 0 {
+			t.Errorf("emails to the deleted account left in the outbox: %d, want 0", n)
+		}
 		f.sessionGone(session, "the deleted account's session")
 		_, err = f.svc.APITokenUser(ctx, api)
 		wantCode(t, err, coop.EUnauthorized, "api.token_invalid")

@@ -168,7 +168,7 @@ func (s *Service) CompleteSecondFactor(ctx context.Context, token, code string) 
 		return "", coop.Errorf(coop.EUnauthorized, "auth.session_expired")
 	}
 	if !sess.PendingSecondFactor {
-		return "", coop.Errorf(coop.EPrecondition, "error.not_found")
+		return "", coop.Errorf(coop.EUnauthorized, "auth.session_expired")
 	}
 	err = s.DB.Write(ctx, func(tx *db.Tx) error {
 		if err := useTOTP(ctx, tx, u.ID, code); err != nil {

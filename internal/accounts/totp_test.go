@@ -227,7 +227,7 @@ func TestLogin_WithTOTPOpensAPendingSessionThatTheCodeRotates(t *testing.T) {
 		}
 
 		_, err = f.svc.CompleteSecondFactor(ctx, full, code(t, secret, f.clock.Now(), 1))
-		wantCode(t, err, coop.EPrecondition, "")
+		wantCode(t, err, coop.EUnauthorized, "auth.session_expired")
 	})
 }
 

@@ -370,3 +370,17 @@ func (q *Queue) Stats(ctx context.Context) (map[string]int, error) {
 	}
 	return out, nil
 }
+
+// Purge deletes the jobs finished (done or failed) before the given instant.
+func (q *Queue) Purge(ctx context.Context, before time.Time) (int64, error) {
+	var n int64
+	err := q.db.Write(ctx, func(tx *db.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM jobs WHERE status IN ('done', 'failed') AND finished_at < $1`, db.Instant(before))
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return n, err
+}

@@ -421,3 +421,22 @@ func TestRun_WakesForANewJobAndStopsWithItsContext(t *testing.T) {
 		}
 	})
 }
+
+func TestPurge_DeletesOnlyOldFinishedJobs(t *testing.T) {
+	testkit.EachEngine(t, func(t *testing.T, d *db.DB) {
+		q, clock := newQueue(t, d)
+		q.Register("ok", func(context.Context, []byte) error { return nil })
+		enqueue(t, d, q, "ok", nil)
+		runDue(t, q, 1)
+		clock.Advance(40 * 24 * time.Hour)
+		enqueue(t, d, q, "ok", nil, jobs.RunAt(clock.Now().Add(time.Hour))) // pending, old enough later
+		n, err := q.Purge(context.Background(), clock.Now().Add(-30*24*time.Hour))
+		if err != nil || n != 1 {
+			t.Fatalf("Purge: %d, %v; want the one finished job", n, err)
+		}
+		stats, err := q.Stats(context.Background())
+		if err != nil || stats[jobs.StatusPending] != 1 || stats[jobs.StatusDone] != 0 {
+			t.Errorf("after purge: %v, %v; want one pending job left", stats, err)
+		}
+	})
+}

@@ -238,3 +238,19 @@ func scanOutbox(row interface{ Scan(...any) error }) (OutboxMessage, error) {
 	}
 	return msg, nil
 }
+
+// Purge deletes the messages created before the given instant, except
+// those still waiting to be sent: emails hold personal data, kept only as
+// long as the coordinator may need to read them.
+func (m *Mailer) Purge(ctx context.Context, before time.Time) (int64, error) {
+	var n int64
+	err := m.db.Write(ctx, func(tx *db.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE status <> 'queued' AND created_at < $1`, db.Instant(before))
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return n, err
+}

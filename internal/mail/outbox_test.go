@@ -267,3 +267,19 @@ func TestMailer_NeverLogsThePasswordOrTheBody(t *testing.T) {
 		}
 	})
 }
+
+func TestMailer_PurgeKeepsRecentAndUnsentMessages(t *testing.T) {
+	testkit.EachEngine(t, func(t *testing.T, d *db.DB) {
+		m, _, clock := newMailer(t, d, coopmail.SMTPConfig{})
+		queue(t, d, m, confirmation) // held
+		clock.Advance(100 * 24 * time.Hour)
+		queue(t, d, m, confirmation) // recent
+		n, err := m.Purge(context.Background(), clock.Now().Add(-90*24*time.Hour))
+		if err != nil || n != 1 {
+			t.Fatalf("Purge: %d, %v; want the old message", n, err)
+		}
+		if _, total, err := m.List(context.Background(), 10, 0); err != nil || total != 1 {
+			t.Errorf("after purge: %d messages (%v), want 1", total, err)
+		}
+	})
+}
