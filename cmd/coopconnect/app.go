@@ -22,6 +22,8 @@ import (
 	"coopconnect/internal/i18n"
 	"coopconnect/internal/jobs"
 	"coopconnect/internal/mail"
+	"coopconnect/internal/places"
+	"coopconnect/internal/territory"
 	"coopconnect/internal/web"
 
 	_ "time/tzdata" // Europe/Paris everywhere, whatever the host has
@@ -44,6 +46,7 @@ type Main struct {
 	Jobs     *jobs.Queue
 	Mailer   *mail.Mailer
 	Accounts *accounts.Service
+	Places   *places.Service
 	Web      *web.Server
 }
 
@@ -101,11 +104,18 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger, clock coop.Clo
 		m.DB.Close()
 		return nil, err
 	}
+	communes, err := territory.Load()
+	if err != nil {
+		m.DB.Close()
+		return nil, err
+	}
 	m.Jobs = jobs.New(m.DB, log)
 	m.Mailer = mail.NewMailer(m.DB, m.Jobs, c.SMTP, log)
 	m.Accounts = &accounts.Service{DB: m.DB, Hasher: accounts.NewHasher(max(1, runtime.NumCPU())), Mailer: m.Mailer, Catalogs: cat, BaseURL: c.BaseURL}
-	m.Web, err = web.New(web.Deps{DB: m.DB, Accounts: m.Accounts, Mailer: m.Mailer, Jobs: m.Jobs, Catalogs: cat, Log: log, Clock: clock,
-		BaseURL: c.BaseURL, TrustProxy: c.TrustProxy, Version: Version()})
+	m.Places = &places.Service{DB: m.DB, Communes: communes}
+	m.Web, err = web.New(web.Deps{DB: m.DB, Accounts: m.Accounts, Mailer: m.Mailer, Jobs: m.Jobs, Places: m.Places, Territory: communes,
+		Catalogs: cat, Log: log, Clock: clock,
+		BaseURL: c.BaseURL, TrustProxy: c.TrustProxy, Version: Version(), MapTiles: c.MapTiles, MapAttribution: c.MapAttribution})
 	if err != nil {
 		m.DB.Close()
 		return nil, err
@@ -192,7 +202,7 @@ func (m *Main) purge(ctx context.Context) {
 
 // loadDemo loads the demo and prints its accounts.
 func loadDemo(ctx context.Context, m *Main, out io.Writer) error {
-	err := demo.Load(ctx, m.Accounts)
+	err := demo.Load(ctx, demo.Deps{Accounts: m.Accounts, Places: m.Places})
 	if err != nil && !errors.Is(err, demo.ErrLoaded) {
 		return err
 	}

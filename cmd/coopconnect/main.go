@@ -50,6 +50,7 @@ Usage:
   coopconnect user reset-password --email E                   set a new password (same rule)
   coopconnect user token --email E [--name N]                 create an API token, printed alone on standard output
   coopconnect backup --to FILE [--db …]                       write a consistent copy of the SQLite database
+  coopconnect hours [--at RFC3339] [--json] VALUE|-           check opening_hours values (exit 1 if one is invalid)
   coopconnect version                                         print the version
 
 Every setting can also come from a COOPCONNECT_* environment variable;
@@ -74,6 +75,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return cmdUser(ctx, rest, stdout, stderr, getenv)
 	case "backup":
 		return cmdBackup(ctx, rest, stdout, stderr, getenv)
+	case "hours":
+		return cmdHours(ctx, rest, stdout, stderr, getenv)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "coopconnect", Version())
 		return nil

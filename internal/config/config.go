@@ -27,6 +27,10 @@ type Config struct {
 	LogLevel   string // debug, info, warn, error
 	TrustProxy bool   // take the client address from X-Forwarded-For
 	SMTP       mail.SMTPConfig
+	// MapTiles is the URL template of the map's tile server ({s}, {z},
+	// {x}, {y}), MapAttribution the credit it requires.
+	MapTiles       string
+	MapAttribution string
 }
 
 // Default returns the settings of `make run`.
@@ -38,6 +42,10 @@ func Default() Config {
 		LogFormat: "text",
 		LogLevel:  "info",
 		SMTP:      mail.SMTPConfig{Port: 587, TLS: "starttls", From: "Coop-connect <ne-pas-repondre@coop-connect.localhost>"},
+		// OpenStreetMap's tiles, under its tile usage policy: a network
+		// with real traffic should use its own or a commercial server.
+		MapTiles:       "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+		MapAttribution: "© OpenStreetMap",
 	}
 }
 
@@ -86,6 +94,8 @@ func Bind(fs *flag.FlagSet, scope Scope, getenv func(string) string) (*Config, e
 		secret("SMTP_PASSWORD", &c.SMTP.Password)
 		env("SMTP_FROM", &c.SMTP.From)
 		env("SMTP_TLS", &c.SMTP.TLS)
+		env("MAP_TILES", &c.MapTiles)
+		env("MAP_ATTRIBUTION", &c.MapAttribution)
 		port := strconv.Itoa(c.SMTP.Port)
 		env("SMTP_PORT", &port)
 		p, err := strconv.Atoi(port)
@@ -106,6 +116,8 @@ func Bind(fs *flag.FlagSet, scope Scope, getenv func(string) string) (*Config, e
 		fs.StringVar(&c.SMTP.Username, "smtp-username", c.SMTP.Username, "SMTP user name (env COOPCONNECT_SMTP_USERNAME)")
 		fs.StringVar(&c.SMTP.From, "smtp-from", c.SMTP.From, "sender address of emails (env COOPCONNECT_SMTP_FROM)")
 		fs.StringVar(&c.SMTP.TLS, "smtp-tls", c.SMTP.TLS, "starttls, tls or none (env COOPCONNECT_SMTP_TLS)")
+		fs.StringVar(&c.MapTiles, "map-tiles", c.MapTiles, "map tile URL template, https://…/{z}/{x}/{y}.png (env COOPCONNECT_MAP_TILES)")
+		fs.StringVar(&c.MapAttribution, "map-attribution", c.MapAttribution, "credit shown on the map for its tiles (env COOPCONNECT_MAP_ATTRIBUTION)")
 		// The password has no flag: flags show in process lists. Use
 		// COOPCONNECT_SMTP_PASSWORD or COOPCONNECT_SMTP_PASSWORD_FILE.
 	}
@@ -143,6 +155,10 @@ func (c *Config) Validate(scope Scope) error {
 			errs = append(errs, fmt.Errorf("--base-url: %q: use an absolute http(s) address without path, e.g. https://coop-connect.example.fr", c.BaseURL))
 		}
 		c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+		if t, err := url.Parse(strings.NewReplacer("{s}", "a", "{z}", "0", "{x}", "0", "{y}", "0", "{r}", "").Replace(c.MapTiles)); err != nil || t.Scheme != "https" || t.Host == "" ||
+			!strings.Contains(c.MapTiles, "{z}") || !strings.Contains(c.MapTiles, "{x}") || !strings.Contains(c.MapTiles, "{y}") {
+			errs = append(errs, fmt.Errorf("--map-tiles: %q: use an https URL template with {z}, {x} and {y}", c.MapTiles))
+		}
 		if err := c.SMTP.Validate(); err != nil {
 			errs = append(errs, err)
 		}

@@ -33,6 +33,8 @@ type Error struct {
 	Message string
 	Args    []any
 	Fields  map[string]string
+	// FieldArgs are the arguments of some fields' messages.
+	FieldArgs map[string][]any
 	// RetryAfter, for ERateLimited, says when to try again.
 	RetryAfter time.Duration
 }
@@ -66,6 +68,13 @@ func AsError(err error) *Error {
 		return e
 	}
 	return nil
+}
+
+// Msg is a message key with its arguments, given as the argument of
+// another message: it is translated first.
+type Msg struct {
+	Key  string
+	Args []any
 }
 
 // Problems collects field errors during validation.

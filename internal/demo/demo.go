@@ -8,6 +8,7 @@ import (
 	"errors"
 
 	"coopconnect/internal/accounts"
+	"coopconnect/internal/places"
 )
 
 // Password is the password of every demo account.
@@ -37,9 +38,16 @@ var ErrRealData = errors.New("demo: this database already holds real (non-demo) 
 // ErrLoaded says the demo is already there.
 var ErrLoaded = errors.New("demo: already loaded")
 
+// Deps are the services the demo fills.
+type Deps struct {
+	Accounts *accounts.Service
+	Places   *places.Service
+}
+
 // Load creates the demo network. It refuses a database holding non-demo
 // data, and returns ErrLoaded when the demo is already there.
-func Load(ctx context.Context, acc *accounts.Service) error {
+func Load(ctx context.Context, d Deps) error {
+	acc := d.Accounts
 	all, real, err := acc.CountUsers(ctx)
 	if err != nil {
 		return err
@@ -50,10 +58,13 @@ func Load(ctx context.Context, acc *accounts.Service) error {
 	if all > 0 {
 		return ErrLoaded
 	}
+	users := map[string]accounts.User{}
 	for _, a := range Accounts {
-		if _, err := acc.CreateUser(ctx, accounts.NewUser{Email: a.Email, Name: a.Name, Role: a.Role, Password: Password, Verified: true, Demo: true}); err != nil {
+		u, err := acc.CreateUser(ctx, accounts.NewUser{Email: a.Email, Name: a.Name, Role: a.Role, Password: Password, Verified: true, Demo: true})
+		if err != nil {
 			return err
 		}
+		users[a.Email] = u
 	}
-	return nil
+	return loadPlaces(ctx, d, users["coordination@demo.coopconnect.fr"], users["gestion@demo.coopconnect.fr"], users["accueil@demo.coopconnect.fr"])
 }

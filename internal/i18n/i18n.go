@@ -6,6 +6,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -209,3 +210,22 @@ func (l *Localizer) Money(cents int64) string {
 
 // Has tells whether the catalog has key.
 func (l *Localizer) Has(key string) bool { _, ok := l.msgs[key]; return ok }
+
+// Weekday names the day of t in Paris: "mardi", "Tuesday".
+func (l *Localizer) Weekday(t time.Time) string {
+	t = t.In(l.loc)
+	if l.Lang != "fr" {
+		return t.Weekday().String()
+	}
+	return frDays[t.Weekday()]
+}
+
+// Decimal writes a number with at most two decimals, the French comma in
+// French: "12,5".
+func (l *Localizer) Decimal(f float64) string {
+	s := strconv.FormatFloat(math.Round(f*100)/100, 'f', -1, 64)
+	if l.Lang == "fr" {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s
+}

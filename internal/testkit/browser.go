@@ -383,6 +383,13 @@ func (b *Browser) Click(selector string) {
 	b.do("click "+selector, chromedp.Click(chromedp.CSS(selector)))
 }
 
+// SetFile chooses the file at path in the file input that selector
+// designates, as a person picking it would.
+func (b *Browser) SetFile(selector, path string) {
+	b.t.Helper()
+	b.do("choose "+path+" in "+selector, chromedp.SetUploadFiles(chromedp.CSS(selector), []string{path}))
+}
+
 // WaitVisible waits until the element that selector designates is visible.
 func (b *Browser) WaitVisible(selector string) {
 	b.t.Helper()

@@ -11,6 +11,7 @@ import (
 
 	"coopconnect/internal/accounts"
 	"coopconnect/internal/db"
+	"coopconnect/internal/places"
 )
 
 // The actors every route is called as.
@@ -90,6 +91,42 @@ func TestAuthorization_EveryRouteAsEveryActor(t *testing.T) {
 		t.Fatalf("outbox: %v, %v", msgs, err)
 	}
 	outboxID := msgs[0].ID
+	// A carrier of the manager, and another one whose place, space and
+	// photo the manager must not touch.
+	pl := e.srv.Places
+	mine, err := pl.CreateCarrier(ctx, users[coordinator], places.CarrierInput{Name: "Porteur A", Kind: "individual"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pl.AddManager(ctx, users[coordinator], mine.ID, users[manager].Email); err != nil {
+		t.Fatal(err)
+	}
+	theirs, err := pl.CreateCarrier(ctx, users[coordinator], places.CarrierInput{Name: "Porteur B", Kind: "individual"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	place, err := pl.CreatePlace(ctx, users[coordinator], places.PlaceInput{CarrierID: strconv.FormatInt(theirs.ID, 10), Name: "Lieu B",
+		Kind: "tiers_lieu", Status: "open", Address: "1 rue", Commune: "05061", Audience: "both"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	space, err := pl.AddSpace(ctx, users[coordinator], place.Slug, places.SpaceInput{Name: "Salle", Kind: "office", Capacity: "2", Audience: "both"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	photo, err := pl.AddPhoto(ctx, users[coordinator], place.Slug, "", "Façade", testPNG(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	placePath := "/gestion/lieux/" + place.Slug
+	carrierPath := "/gestion/porteurs/" + strconv.FormatInt(theirs.ID, 10)
+	// A route on another carrier's object: the coordinator passes, the
+	// manager of another carrier is refused like any other account.
+	othersObject := func(ok, managerStatus int) map[string]int {
+		m := only(ok, coordinator)
+		m[manager] = managerStatus
+		return m
+	}
 	empty := url.Values{}
 
 	type call struct {
@@ -145,8 +182,33 @@ func TestAuthorization_EveryRouteAsEveryActor(t *testing.T) {
 		"GET /admin/outbox":       {"/admin/outbox", nil, only(200, coordinator)},
 		"GET /admin/outbox/{id}":  {"/admin/outbox/" + itoa(outboxID), nil, only(200, coordinator)},
 
-		"GET /api/v1/me": {"/api/v1/me", nil, expect(200, anonymous, 401)},
-		"/api/v1/":       {"/api/v1/inconnu", nil, expect(404, anonymous, 404)},
+		"GET /lieux":                                               {"/lieux", nil, expect(200)},
+		"GET /lieux/{slug}":                                        {"/lieux/" + place.Slug, nil, expect(200)},
+		"GET /photos/{id}":                                         {"/photos/" + photo.PublicID, nil, expect(200)},
+		"GET /photos/{id}/miniature":                               {"/photos/" + photo.PublicID + "/miniature", nil, expect(200)},
+		"GET /gestion/lieux":                                       {"/gestion/lieux", nil, only(200, coordinator, manager)},
+		"GET /gestion/lieux/nouveau":                               {"/gestion/lieux/nouveau", nil, only(200, coordinator, manager)},
+		"POST /gestion/lieux":                                      {"/gestion/lieux", empty, only(422, coordinator, manager)},
+		"GET /gestion/lieux/{slug}":                                {placePath, nil, othersObject(200, 403)},
+		"POST /gestion/lieux/{slug}":                               {placePath, empty, othersObject(422, 403)},
+		"POST /gestion/lieux/{slug}/espaces":                       {placePath + "/espaces", empty, othersObject(422, 403)},
+		"POST /gestion/lieux/{slug}/espaces/{id}":                  {placePath + "/espaces/" + space.PublicID, empty, othersObject(303, 403)},
+		"POST /gestion/lieux/{slug}/espaces/{id}/suppression":      {placePath + "/espaces/" + space.PublicID + "/suppression", empty, othersObject(303, 403)},
+		"POST /gestion/lieux/{slug}/photos":                        {placePath + "/photos", empty, othersObject(422, 403)},
+		"POST /gestion/lieux/{slug}/photos/{id}/suppression":       {placePath + "/photos/" + photo.PublicID + "/suppression", empty, othersObject(303, 403)},
+		"GET /gestion/porteurs":                                    {"/gestion/porteurs", nil, only(200, coordinator, manager)},
+		"POST /gestion/porteurs":                                   {"/gestion/porteurs", empty, only(422, coordinator)},
+		"GET /gestion/porteurs/{id}":                               {carrierPath, nil, othersObject(200, 404)},
+		"POST /gestion/porteurs/{id}":                              {carrierPath, empty, othersObject(422, 404)},
+		"POST /gestion/porteurs/{id}/gestionnaires":                {carrierPath + "/gestionnaires", empty, only(422, coordinator)},
+		"POST /gestion/porteurs/{id}/gestionnaires/{user}/retrait": {carrierPath + "/gestionnaires/" + strconv.FormatInt(users[manager].ID, 10) + "/retrait", empty, only(303, coordinator)},
+
+		"GET /api/v1/me":            {"/api/v1/me", nil, expect(200, anonymous, 401)},
+		"GET /api/v1/places":        {"/api/v1/places", nil, expect(200)},
+		"GET /api/v1/places/{slug}": {"/api/v1/places/" + place.Slug, nil, expect(200)},
+		"GET /api/v1/communes":      {"/api/v1/communes?q=gap", nil, expect(200)},
+		"GET /api/v1/epci/{siren}":  {"/api/v1/epci/" + mustCommune(t, e, "05061").EPCI, nil, expect(200)},
+		"/api/v1/":                  {"/api/v1/inconnu", nil, expect(404, anonymous, 404)},
 	}
 
 	var registered []string

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -90,14 +91,27 @@ func requestID() string {
 }
 
 // contentSecurityPolicy forbids inline scripts and styles and every origin
-// but ours; map tiles will be added here by the map.
-const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; " +
-	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+// but ours, and the map's tile server for images.
+func contentSecurityPolicy(tiles string) string {
+	img := "'self' data:"
+	if tiles != "" {
+		u, err := url.Parse(strings.NewReplacer("{s}", "a", "{z}", "0", "{x}", "0", "{y}", "0", "{r}", "").Replace(tiles))
+		if err == nil && u.Host != "" {
+			host := u.Host
+			if strings.Contains(tiles, "{s}.") {
+				host = "*." + strings.SplitN(host, ".", 2)[1]
+			}
+			img += " " + u.Scheme + "://" + host
+		}
+	}
+	return "default-src 'self'; script-src 'self'; style-src 'self'; img-src " + img + "; font-src 'self'; connect-src 'self'; " +
+		"form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+}
 
 func (s *Server) secureHeaders(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hd := w.Header()
-		hd.Set("Content-Security-Policy", contentSecurityPolicy)
+		hd.Set("Content-Security-Policy", s.csp)
 		hd.Set("X-Content-Type-Options", "nosniff")
 		hd.Set("Referrer-Policy", "strict-origin-when-cross-origin")
 		hd.Set("X-Frame-Options", "DENY")

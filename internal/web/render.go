@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"math"
 	"net/http"
 	"net/url"
 	"path"
@@ -18,6 +19,7 @@ import (
 	"coopconnect/internal/accounts"
 	"coopconnect/internal/coop"
 	"coopconnect/internal/i18n"
+	"coopconnect/internal/places"
 )
 
 //go:embed templates
@@ -30,10 +32,42 @@ type templates struct{ sets map[string]*template.Template }
 func parseTemplates(a *assets, cat i18n.Catalogs) (*templates, error) {
 	icons := loadIcons(a)
 	funcs := template.FuncMap{
-		"asset":    a.URL,
-		"icon":     func(name string) template.HTML { return icons[name] },
-		"date":     func(l *i18n.Localizer, t time.Time) string { return l.Date(t) },
-		"datetime": func(l *i18n.Localizer, t time.Time) string { return l.DateTime(t) },
+		"asset": a.URL,
+		"icon":  func(name string) template.HTML { return icons[name] },
+		"date":  func(l *i18n.Localizer, t time.Time) string { return l.Date(t) },
+		// day writes a YYYY-MM-DD date the reader's way.
+		"day": func(l *i18n.Localizer, s string) string {
+			d, err := time.ParseInLocation("2006-01-02", s, i18n.Paris)
+			if err != nil {
+				return s
+			}
+			return l.Date(d)
+		},
+		"mbps": func(l *i18n.Localizer, v *float64) string {
+			if v == nil {
+				return "—"
+			}
+			return l.Decimal(*v)
+		},
+		"operators": func() []string { return places.Operators },
+		"radii":     func() []string { return []string{"10", "20", "30", "50", "100"} },
+		"int":       func(f float64) int { return int(math.Round(f)) },
+		"km": func(l *i18n.Localizer, f float64) string {
+			if f < 10 {
+				return l.Decimal(math.Round(f*10) / 10)
+			}
+			return l.Decimal(math.Round(f))
+		},
+		"placeKinds":      func() []string { return strs(places.Kinds) },
+		"placeStatuses":   func() []string { return strs(places.Statuses) },
+		"audiences":       func() []string { return strs(places.Audiences) },
+		"services":        func() []string { return places.Services },
+		"equipments":      func() []string { return places.Equipment },
+		"connectionKinds": func() []string { return places.ConnectionKinds },
+		"receptions":      func() []string { return places.Receptions },
+		"carrierKinds":    func() []string { return strs(places.CarrierKinds) },
+		"spaceKinds":      func() []string { return strs(places.SpaceKinds) },
+		"datetime":        func(l *i18n.Localizer, t time.Time) string { return l.DateTime(t) },
 	}
 	pages, err := fs.Glob(templatesFS, "templates/pages/*.html")
 	if err != nil {
@@ -72,6 +106,15 @@ func loadIcons(a *assets) map[string]template.HTML {
 	return icons
 }
 
+// strs turns a list of typed codes into strings, for the templates.
+func strs[T ~string](xs []T) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = string(x)
+	}
+	return out
+}
+
 // Page is what every page's view model starts with.
 type Page struct {
 	Title     string
@@ -85,10 +128,14 @@ type Page struct {
 	Assets    *assets
 	Form      map[string]string // submitted values, kept when a form is refused
 	Errors    map[string]string // field → message key
+	ErrorArgs map[string][]any  // field → the arguments of its message
 	ErrorList []fieldError      // the same, in the form's order, for the summary
 	Alert     string            // a message key about the whole form
 	// Template is the page's template name, set by render.
 	Template string
+	// Styles and Scripts are extra static files of the page (plain names;
+	// missing vendor files are left out).
+	Styles, Scripts []string
 }
 
 func (p *Page) page() *Page { return p }
@@ -127,11 +174,44 @@ func (p *Page) Field(name, labelKey, typ, autocomplete string, required bool) fi
 		f.Hint = p.T(labelKey + ".hint")
 	}
 	if k, ok := p.Errors[name]; ok {
-		f.Error = p.T(k)
+		f.Error = translate(p.L, k, p.ErrorArgs[name]...)
 	}
 	if typ == "password" {
 		f.Value = "" // never sent back
 	}
+	return f
+}
+
+// option is a choice of a select.
+type option struct {
+	Value, Label string
+	Selected     bool
+}
+
+// selectField is what the "select" partial renders.
+type selectField struct {
+	field
+	Options []option
+	Blank   string // the label of the empty first choice, if any
+}
+
+// Select describes a select among codes, each labelled by the catalog key
+// prefix+code; optional selects start with an empty choice.
+func (p *Page) Select(name, labelKey string, required bool, prefix string, codes []string) selectField {
+	f := selectField{field: p.Field(name, labelKey, "select", "", required)}
+	if !required {
+		f.Blank = p.T("form.not_specified")
+	}
+	for _, c := range codes {
+		f.Options = append(f.Options, option{Value: c, Label: p.T(prefix + c), Selected: c == f.Value})
+	}
+	return f
+}
+
+// FilterSelect is a select of a search form, whose empty choice is "any".
+func (p *Page) FilterSelect(name, labelKey, prefix string, codes []string) selectField {
+	f := p.Select(name, labelKey, false, prefix, codes)
+	f.Blank = p.T("form.any")
 	return f
 }
 
@@ -146,8 +226,11 @@ func (s *Server) newPage(r *http.Request, titleKey string) Page {
 
 // nav is the navigation of the signed-in role.
 func (s *Server) nav(st *state, current string) []navItem {
-	items := []navItem{{Href: "/", Label: "nav.home", Icon: "house"}}
+	items := []navItem{{Href: "/", Label: "nav.home", Icon: "house"}, {Href: "/lieux", Label: "nav.places", Icon: "map-pin"}}
 	if u := st.user; u != nil {
+		if u.Role == accounts.Coordinator || u.Role == accounts.Manager {
+			items = append(items, navItem{Href: "/gestion/lieux", Label: "nav.manage_places", Icon: "building-2"})
+		}
 		if u.Role.CanInvite(accounts.Member) {
 			items = append(items, navItem{Href: "/admin/invitations", Label: "nav.invitations", Icon: "mail"})
 		}
@@ -169,7 +252,7 @@ func (s *Server) nav(st *state, current string) []navItem {
 // setProblems shows the problems of an EInvalid error on the page, in the
 // order of the form's fields.
 func (p *Page) setProblems(e *coop.Error, order ...string) {
-	p.Errors = e.Fields
+	p.Errors, p.ErrorArgs = e.Fields, e.FieldArgs
 	keys := slices.Collect(func(yield func(string) bool) {
 		for k := range e.Fields {
 			if !yield(k) {
@@ -191,7 +274,7 @@ func (p *Page) setProblems(e *coop.Error, order ...string) {
 		return strings.Compare(a, b)
 	})
 	for _, k := range keys {
-		p.ErrorList = append(p.ErrorList, fieldError{Field: k, Message: p.T(e.Fields[k])})
+		p.ErrorList = append(p.ErrorList, fieldError{Field: k, Message: translate(p.L, e.Fields[k], e.FieldArgs[k]...)})
 	}
 	if len(e.Fields) == 0 && e.Message != "" {
 		p.Alert = e.Message
@@ -265,6 +348,18 @@ func (s *Server) takeFlash(w http.ResponseWriter, r *http.Request) *flash {
 		return nil
 	}
 	return &flash{Kind: kind, Message: key}
+}
+
+// translate translates key with args, translating first the arguments
+// that are messages themselves.
+func translate(l *i18n.Localizer, key string, args ...any) string {
+	for i, a := range args {
+		if m, ok := a.(coop.Msg); ok {
+			args = slices.Clone(args)
+			args[i] = translate(l, m.Key, m.Args...)
+		}
+	}
+	return l.T(key, args...)
 }
 
 // statusOf maps an error code to its HTTP status.
@@ -371,7 +466,7 @@ func (s *Server) writeAPIError(w http.ResponseWriter, status int, e *coop.Error,
 	if len(e.Fields) > 0 {
 		body.Fields = map[string]string{}
 		for k, v := range e.Fields {
-			body.Fields[k] = l.T(v)
+			body.Fields[k] = translate(l, v, e.FieldArgs[k]...)
 		}
 	}
 	_ = writeJSON(w, status, body)

@@ -21,6 +21,8 @@ var (
 	SignedIn     = Rule{Name: "signed in", Roles: accounts.Roles}
 	Inviters     = Rule{Name: "coordinator, manager", Roles: []accounts.Role{accounts.Coordinator, accounts.Manager}}
 	Coordinators = Rule{Name: "coordinator", Roles: []accounts.Role{accounts.Coordinator}}
+	// Editors edit places: coordinators all, managers their carriers'.
+	Editors = Rule{Name: "coordinator, manager", Roles: []accounts.Role{accounts.Coordinator, accounts.Manager}}
 )
 
 // Route is one entry of the route table.
@@ -60,6 +62,12 @@ func (s *Server) routeTable() []Route {
 		page("GET /healthz", Public, s.healthz),
 		page("GET /readyz", Public, s.readyz),
 		page("/", Public, s.notFound),
+
+		// The directory of places.
+		page("GET /lieux", Public, s.showPlaces),
+		page("GET /lieux/{slug}", Public, s.showPlace),
+		page("GET /photos/{id}", Public, s.servePhoto),
+		page("GET /photos/{id}/miniature", Public, s.servePhoto),
 
 		// Signing up, in and out.
 		page("GET /inscription", Public, s.showSignUp),
@@ -102,8 +110,30 @@ func (s *Server) routeTable() []Route {
 		page("GET /admin/outbox", Coordinators, s.showOutbox),
 		page("GET /admin/outbox/{id}", Coordinators, s.showOutboxMessage),
 
+		// Places and carriers, back-office (the object's carrier is checked too).
+		page("GET /gestion/lieux", Editors, s.showManagePlaces),
+		page("GET /gestion/lieux/nouveau", Editors, s.showNewPlace),
+		page("POST /gestion/lieux", Editors, s.createPlace),
+		page("GET /gestion/lieux/{slug}", Editors, s.showEditPlace),
+		page("POST /gestion/lieux/{slug}", Editors, s.updatePlace),
+		page("POST /gestion/lieux/{slug}/espaces", Editors, s.addSpace),
+		page("POST /gestion/lieux/{slug}/espaces/{id}", Editors, s.updateSpace),
+		page("POST /gestion/lieux/{slug}/espaces/{id}/suppression", Editors, s.deleteSpace),
+		page("POST /gestion/lieux/{slug}/photos", Editors, s.addPhoto),
+		page("POST /gestion/lieux/{slug}/photos/{id}/suppression", Editors, s.deletePhoto),
+		page("GET /gestion/porteurs", Editors, s.showCarriers),
+		page("POST /gestion/porteurs", Coordinators, s.createCarrier),
+		page("GET /gestion/porteurs/{id}", Editors, s.showCarrier),
+		page("POST /gestion/porteurs/{id}", Editors, s.updateCarrier),
+		page("POST /gestion/porteurs/{id}/gestionnaires", Coordinators, s.addManager),
+		page("POST /gestion/porteurs/{id}/gestionnaires/{user}/retrait", Coordinators, s.removeManager),
+
 		// JSON API.
 		api("GET /api/v1/me", SignedIn, s.apiMe),
+		api("GET /api/v1/places", Public, s.apiPlaces),
+		api("GET /api/v1/places/{slug}", Public, s.apiPlace),
+		api("GET /api/v1/communes", Public, s.apiCommunes),
+		api("GET /api/v1/epci/{siren}", Public, s.apiEPCI),
 		api("/api/v1/", Public, s.apiNotFound),
 	}
 }

@@ -14,6 +14,8 @@ import (
 	"coopconnect/internal/i18n"
 	"coopconnect/internal/jobs"
 	"coopconnect/internal/mail"
+	"coopconnect/internal/places"
+	"coopconnect/internal/territory"
 )
 
 // Deps is what the web surface needs, built once in cmd/.
@@ -22,14 +24,20 @@ type Deps struct {
 	Accounts *accounts.Service
 	Mailer   *mail.Mailer
 	Jobs     *jobs.Queue
-	Catalogs i18n.Catalogs
-	Log      *slog.Logger
-	Clock    coop.Clock
+	Places   *places.Service
+	// Territory is every commune and EPCI.
+	Territory *territory.Index
+	Catalogs  i18n.Catalogs
+	Log       *slog.Logger
+	Clock     coop.Clock
 	// BaseURL is the public address, e.g. https://coop-connect.example.
 	BaseURL string
 	// TrustProxy takes the client address from X-Forwarded-For's last hop.
 	TrustProxy bool
 	Version    string
+	// MapTiles and MapAttribution configure the map (see config).
+	MapTiles       string
+	MapAttribution string
 }
 
 // Server answers every HTTP request.
@@ -41,6 +49,7 @@ type Server struct {
 	assets  *assets
 	limits  *limits
 	cookies cookiePolicy
+	csp     string
 }
 
 // New builds the server: templates parsed, assets hashed, routes registered.
@@ -58,6 +67,7 @@ func New(d Deps) (*Server, error) {
 	}
 	s.limits = newLimits(d.Clock)
 	s.cookies = newCookiePolicy(d.BaseURL)
+	s.csp = contentSecurityPolicy(d.MapTiles)
 	if !s.cookies.secure {
 		d.Log.Warn("base URL is plain HTTP on a public host: cookies are sent without the Secure flag; serve over HTTPS", "base_url", d.BaseURL)
 	}

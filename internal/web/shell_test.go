@@ -12,6 +12,7 @@ import (
 	"coopconnect/internal/accounts"
 	"coopconnect/internal/coop"
 	"coopconnect/internal/db"
+	"coopconnect/internal/places"
 )
 
 func TestSecurityHeaders_OnEveryPage(t *testing.T) {
@@ -301,6 +302,18 @@ func TestTemplates_EveryPageRendersInBothLanguages(t *testing.T) {
 				v = &outboxView{Page: p}
 			case "outbox_message":
 				v = &outboxMessageView{Page: p}
+			case "places":
+				v = &placesView{Page: p}
+			case "place":
+				v = &placeView{Page: p, Place: placeCard{Place: places.Place{Name: "Lieu", Kind: places.KindTiersLieu, Status: places.StatusOpen}}}
+			case "manage_places":
+				v = &managePlacesView{Page: p}
+			case "manage_place":
+				v = &placeFormView{Page: p}
+			case "manage_carriers":
+				v = &carriersView{Page: p}
+			case "manage_carrier":
+				v = &carriersView{Page: p, Carrier: &places.Carrier{Name: "Porteur"}}
 			case "signup", "verify", "login", "login_code", "forgot", "reset", "invitation", "email_confirm":
 				v = &formView{Page: p}
 			}

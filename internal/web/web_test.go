@@ -1,8 +1,12 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"image"
+	"image/color"
+	"image/png"
 	"io"
 	"log/slog"
 	"net/http"
@@ -17,6 +21,8 @@ import (
 	"coopconnect/internal/i18n"
 	"coopconnect/internal/jobs"
 	"coopconnect/internal/mail"
+	"coopconnect/internal/places"
+	"coopconnect/internal/territory"
 	"coopconnect/internal/testkit"
 )
 
@@ -39,7 +45,13 @@ func newEnv(t *testing.T, engine db.Engine, clock coop.Clock) *env {
 	q := jobs.New(d, log)
 	m := mail.NewMailer(d, q, mail.SMTPConfig{}, log)
 	acc := &accounts.Service{DB: d, Hasher: accounts.NewHasher(2), Mailer: m, Catalogs: cat, BaseURL: "http://localhost:8080"}
-	srv, err := New(Deps{DB: d, Accounts: acc, Mailer: m, Jobs: q, Catalogs: cat, Log: log, Clock: clock, BaseURL: "http://localhost:8080", Version: "test"})
+	communes, err := territory.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pl := &places.Service{DB: d, Communes: communes}
+	srv, err := New(Deps{DB: d, Accounts: acc, Mailer: m, Jobs: q, Places: pl, Territory: communes, Catalogs: cat, Log: log, Clock: clock,
+		BaseURL: "http://localhost:8080", Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,4 +125,27 @@ func newRequest(method, path, lang string) *http.Request {
 	cat, _ := i18n.Load()
 	st := &state{lang: lang, loc: cat.For(lang)}
 	return req.WithContext(withState(req.Context(), st))
+}
+
+// testPNG is a small image that passes the photo checks.
+func testPNG(t *testing.T) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 400, 300))
+	for x := range 400 {
+		img.Set(x, x*3/4, color.RGBA{90, 75, 138, 255})
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func mustCommune(t *testing.T, e *env, code string) territory.Commune {
+	t.Helper()
+	c, ok := e.srv.Territory.Commune(code)
+	if !ok {
+		t.Fatalf("commune %s not found", code)
+	}
+	return c
 }

@@ -1,0 +1,152 @@
+package places
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/base32"
+	"errors"
+	"strconv"
+	"strings"
+
+	"coopconnect/internal/accounts"
+	"coopconnect/internal/coop"
+	"coopconnect/internal/db"
+)
+
+// SpaceInput is the space form, as typed.
+type SpaceInput struct {
+	Name        string
+	Kind        string
+	Capacity    string
+	Audience    string
+	Description string
+}
+
+func (in SpaceInput) validate() (Space, error) {
+	p := coop.Problems{}
+	sp := Space{Name: strings.TrimSpace(in.Name), Description: strings.TrimSpace(in.Description)}
+	if required(p, "space_name", sp.Name) {
+		maxLen(p, "space_name", sp.Name, 80)
+	}
+	sp.Kind = oneOf(p, "space_kind", in.Kind, SpaceKinds)
+	sp.Audience = oneOf(p, "space_audience", in.Audience, Audiences)
+	n, err := strconv.Atoi(strings.TrimSpace(in.Capacity))
+	switch {
+	case strings.TrimSpace(in.Capacity) == "":
+		p.Add("capacity", "error.required")
+	case err != nil:
+		p.Add("capacity", "error.whole_number")
+	case n < 1 || n > 500:
+		p.Add("capacity", "places.capacity_range")
+	default:
+		sp.Capacity = n
+	}
+	maxLen(p, "space_description", sp.Description, 1000)
+	return sp, p.Err()
+}
+
+func randomID() string {
+	b := make([]byte, 10)
+	_, _ = rand.Read(b)
+	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
+}
+
+func spacesOf(ctx context.Context, tx *db.Tx, placeID int64) ([]Space, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id, public_id, place_id, name, kind, capacity, audience, description, position
+		FROM spaces WHERE place_id = $1 ORDER BY position, id`, placeID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Space
+	for rows.Next() {
+		var sp Space
+		if err := rows.Scan(&sp.ID, &sp.PublicID, &sp.PlaceID, &sp.Name, &sp.Kind, &sp.Capacity, &sp.Audience, &sp.Description, &sp.Position); err != nil {
+			return nil, err
+		}
+		out = append(out, sp)
+	}
+	return out, rows.Err()
+}
+
+// editablePlace returns the id of the place of slug, if by may edit it.
+func editablePlace(ctx context.Context, tx *db.Tx, by accounts.User, slug string) (int64, error) {
+	var id, carrier int64
+	err := tx.QueryRowContext(ctx, `SELECT id, carrier_id FROM places WHERE slug = $1`, slug).Scan(&id, &carrier)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, coop.Errorf(coop.ENotFound, "error.not_found")
+	}
+	if err != nil {
+		return 0, err
+	}
+	ok, err := canEdit(ctx, tx, by, carrier)
+	if err != nil {
+		return 0, err
+	}
+	if !ok {
+		return 0, errForbidden
+	}
+	return id, nil
+}
+
+// AddSpace adds a space at the end of a place's list.
+func (s *Service) AddSpace(ctx context.Context, by accounts.User, slug string, in SpaceInput) (Space, error) {
+	sp, err := in.validate()
+	if err != nil {
+		return sp, err
+	}
+	err = s.DB.Write(ctx, func(tx *db.Tx) error {
+		if sp.PlaceID, err = editablePlace(ctx, tx, by, slug); err != nil {
+			return err
+		}
+		sp.PublicID = randomID()
+		return tx.QueryRowContext(ctx, `INSERT INTO spaces (public_id, place_id, name, kind, capacity, audience, description, position, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, (SELECT COALESCE(max(position), 0) + 1 FROM spaces WHERE place_id = $2), $8, $8) RETURNING id, position`,
+			sp.PublicID, sp.PlaceID, sp.Name, string(sp.Kind), sp.Capacity, string(sp.Audience), sp.Description, tx.Now).Scan(&sp.ID, &sp.Position)
+	})
+	return sp, err
+}
+
+// UpdateSpace saves a space of a place.
+func (s *Service) UpdateSpace(ctx context.Context, by accounts.User, slug, spaceID string, in SpaceInput) (Space, error) {
+	sp, err := in.validate()
+	if err != nil {
+		return sp, err
+	}
+	err = s.DB.Write(ctx, func(tx *db.Tx) error {
+		placeID, err := editablePlace(ctx, tx, by, slug)
+		if err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE spaces SET name = $3, kind = $4, capacity = $5, audience = $6, description = $7, updated_at = $8
+			WHERE public_id = $1 AND place_id = $2`, spaceID, placeID, sp.Name, string(sp.Kind), sp.Capacity, string(sp.Audience), sp.Description, tx.Now)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return coop.Errorf(coop.ENotFound, "error.not_found")
+		}
+		sp.PublicID, sp.PlaceID = spaceID, placeID
+		return nil
+	})
+	return sp, err
+}
+
+// DeleteSpace removes a space of a place (with its photos).
+func (s *Service) DeleteSpace(ctx context.Context, by accounts.User, slug, spaceID string) error {
+	return s.DB.Write(ctx, func(tx *db.Tx) error {
+		placeID, err := editablePlace(ctx, tx, by, slug)
+		if err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM spaces WHERE public_id = $1 AND place_id = $2`, spaceID, placeID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return coop.Errorf(coop.ENotFound, "error.not_found")
+		}
+		return nil
+	})
+}
