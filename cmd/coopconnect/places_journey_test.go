@@ -110,6 +110,31 @@ func TestJourney_ManagerDescribesAPlaceThenTheDirectoryShowsIt(t *testing.T) {
 	if alt := evalJS[string](visitor, `document.querySelector(".photo-hero img").alt`); alt != "La cour aux tilleuls" {
 		t.Errorf("photo alt %q", alt)
 	}
+	// Its commune and EPCI show it; the directory finds it around Banon
+	// and says so plainly when a filter leaves nothing.
+	visitor.ClickAndWait(`a[href="/territoires/communes/04088"]`)
+	j.wantText(visitor, "h1", "Forcalquier")
+	if got := visitor.Text(".place-card h2"); got != "La Filature" {
+		t.Errorf("the commune page lists %q", got)
+	}
+	visitor.ClickAndWait(`.breadcrumb a`)
+	if !strings.Contains(visitor.Text("main"), "La Filature") {
+		t.Error("the EPCI page does not list the place")
+	}
+	visitor.Visit(j.url("/lieux"))
+	visitor.Fill("#f-commune", "banon")
+	visitor.Submit(`form.filters`)
+	if got := visitor.Text(".place-card h2"); got != "La Filature" {
+		t.Errorf("around Banon: %q", got)
+	}
+	visitor.Visit(j.url("/lieux?commune=banon&rayon=10"))
+	j.wantText(visitor, ".empty-state .empty", j.tr("fr", "places.none_match"))
+	visitor.ClickAndWait(`.empty-state a`)
+	if got := visitor.Text(".place-card h2"); got != "La Filature" {
+		t.Errorf("after widening: %q", got)
+	}
+	visitor.Visit(j.url("/lieux?commune=Xyzzyville"))
+	j.wantRefused(visitor, "fr", []fieldProblem{{"commune", j.tr("fr", "places.commune_unknown")}}, map[string]string{"commune": "Xyzzyville"})
 	visitor.Mobile()
 	visitor.Visit(j.url("/lieux/la-filature"))
 }

@@ -186,6 +186,8 @@ func TestAuthorization_EveryRouteAsEveryActor(t *testing.T) {
 		"GET /lieux/{slug}":                                        {"/lieux/" + place.Slug, nil, expect(200)},
 		"GET /photos/{id}":                                         {"/photos/" + photo.PublicID, nil, expect(200)},
 		"GET /photos/{id}/miniature":                               {"/photos/" + photo.PublicID + "/miniature", nil, expect(200)},
+		"GET /territoires/communes/{code}":                         {"/territoires/communes/05061", nil, expect(200)},
+		"GET /territoires/epci/{siren}":                            {"/territoires/epci/" + mustCommune(t, e, "05061").EPCI, nil, expect(200)},
 		"GET /gestion/lieux":                                       {"/gestion/lieux", nil, only(200, coordinator, manager)},
 		"GET /gestion/lieux/nouveau":                               {"/gestion/lieux/nouveau", nil, only(200, coordinator, manager)},
 		"POST /gestion/lieux":                                      {"/gestion/lieux", empty, only(422, coordinator, manager)},

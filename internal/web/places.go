@@ -32,6 +32,7 @@ type placeCard struct {
 	Commune    territory.Commune
 	Now        hoursNow
 	DistanceKm float64 // -1 when no commune was asked for
+	L          *i18n.Localizer
 }
 
 // hoursNow says, in words, whether a place is open and until when.
@@ -78,7 +79,7 @@ func (s *Server) describeNow(l *i18n.Localizer, p places.Place, now time.Time) h
 
 func (s *Server) card(l *i18n.Localizer, p places.Place, now time.Time) placeCard {
 	c, _ := s.Territory.Commune(p.CommuneCode)
-	return placeCard{Place: p, Commune: c, Now: s.describeNow(l, p, now), DistanceKm: -1}
+	return placeCard{Place: p, Commune: c, Now: s.describeNow(l, p, now), DistanceKm: -1, L: l}
 }
 
 // directoryQuery reads the directory's parameters, the same for the page

@@ -52,6 +52,7 @@ func parseTemplates(a *assets, cat i18n.Catalogs) (*templates, error) {
 		"operators": func() []string { return places.Operators },
 		"radii":     func() []string { return []string{"10", "20", "30", "50", "100"} },
 		"int":       func(f float64) int { return int(math.Round(f)) },
+		"number":    func(l *i18n.Localizer, n int) string { return l.Number(int64(n)) },
 		"km": func(l *i18n.Localizer, f float64) string {
 			if f < 10 {
 				return l.Decimal(math.Round(f*10) / 10)

@@ -68,6 +68,8 @@ func (s *Server) routeTable() []Route {
 		page("GET /lieux/{slug}", Public, s.showPlace),
 		page("GET /photos/{id}", Public, s.servePhoto),
 		page("GET /photos/{id}/miniature", Public, s.servePhoto),
+		page("GET /territoires/communes/{code}", Public, s.showCommune),
+		page("GET /territoires/epci/{siren}", Public, s.showEPCI),
 
 		// Signing up, in and out.
 		page("GET /inscription", Public, s.showSignUp),

@@ -306,6 +306,10 @@ func TestTemplates_EveryPageRendersInBothLanguages(t *testing.T) {
 				v = &placesView{Page: p}
 			case "place":
 				v = &placeView{Page: p, Place: placeCard{Place: places.Place{Name: "Lieu", Kind: places.KindTiersLieu, Status: places.StatusOpen}}}
+			case "commune":
+				v = &communeView{Page: p, Commune: mustCommune(t, e, "04088")}
+			case "epci":
+				v = &epciView{Page: p, EPCI: territoryEPCI(t, e, "04088")}
 			case "manage_places":
 				v = &managePlacesView{Page: p}
 			case "manage_place":

@@ -149,3 +149,12 @@ func mustCommune(t *testing.T, e *env, code string) territory.Commune {
 	}
 	return c
 }
+
+func territoryEPCI(t *testing.T, e *env, commune string) territory.EPCI {
+	t.Helper()
+	ep, ok := e.srv.Territory.EPCI(mustCommune(t, e, commune).EPCI)
+	if !ok {
+		t.Fatalf("no EPCI for %s", commune)
+	}
+	return ep
+}
