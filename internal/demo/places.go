@@ -185,7 +185,7 @@ func loadPlaces(ctx context.Context, d Deps, coordinator, manager, concierge acc
 			return fmt.Errorf("demo photo %s: %w", p.Name, err)
 		}
 		if i == 0 {
-			if err := d.Places.AddStaff(ctx, coordinator, created.Slug, concierge.ID); err != nil {
+			if err := d.Places.AddStaff(ctx, coordinator, created.Slug, concierge.Email); err != nil {
 				return err
 			}
 		}

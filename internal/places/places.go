@@ -139,7 +139,8 @@ type Place struct {
 	Website        string
 	Spaces         []Space
 	Photos         []Photo
-	Cover          string // public id of the first photo, "" when none
+	Cover          string   // public id of the first photo, "" when none
+	Staff          []Person // its hosts (concierges), loaded by Service.Place
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 }

@@ -2,27 +2,64 @@ package places
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 
 	"coopconnect/internal/accounts"
 	"coopconnect/internal/coop"
 	"coopconnect/internal/db"
 )
 
-// AddStaff makes a concierge account one of the hosts of a place.
-func (s *Service) AddStaff(ctx context.Context, by accounts.User, slug string, userID int64) error {
+// AddStaff makes the concierge account of email one of the hosts of a
+// place.
+func (s *Service) AddStaff(ctx context.Context, by accounts.User, slug, email string) error {
 	return s.DB.Write(ctx, func(tx *db.Tx) error {
 		placeID, err := editablePlace(ctx, tx, by, slug)
 		if err != nil {
 			return err
 		}
+		var id int64
 		var role string
-		if err := tx.QueryRowContext(ctx, `SELECT role FROM users WHERE id = $1`, userID).Scan(&role); err != nil {
-			return coop.Errorf(coop.ENotFound, "error.not_found")
+		err = tx.QueryRowContext(ctx, `SELECT id, role FROM users WHERE email = $1`, accounts.NormalizeEmail(email)).Scan(&id, &role)
+		if errors.Is(err, sql.ErrNoRows) {
+			return &coop.Error{Code: coop.EInvalid, Message: "error.invalid_form", Fields: map[string]string{"staff_email": "places.staff_unknown"}}
+		}
+		if err != nil {
+			return err
 		}
 		if accounts.Role(role) != accounts.Concierge {
-			return &coop.Error{Code: coop.EInvalid, Message: "error.invalid_form", Fields: map[string]string{"staff": "places.not_a_concierge"}}
+			return &coop.Error{Code: coop.EInvalid, Message: "error.invalid_form", Fields: map[string]string{"staff_email": "places.not_a_concierge"}}
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO place_staff (place_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, placeID, userID)
+		_, err = tx.ExecContext(ctx, `INSERT INTO place_staff (place_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, placeID, id)
 		return err
 	})
+}
+
+// RemoveStaff takes a host off a place.
+func (s *Service) RemoveStaff(ctx context.Context, by accounts.User, slug string, userID int64) error {
+	return s.DB.Write(ctx, func(tx *db.Tx) error {
+		placeID, err := editablePlace(ctx, tx, by, slug)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM place_staff WHERE place_id = $1 AND user_id = $2`, placeID, userID)
+		return err
+	})
+}
+
+func staffOf(ctx context.Context, tx *db.Tx, placeID int64) ([]Person, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT u.id, u.name, u.email FROM place_staff ps JOIN users u ON u.id = ps.user_id WHERE ps.place_id = $1 ORDER BY u.name`, placeID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Person
+	for rows.Next() {
+		var p Person
+		if err := rows.Scan(&p.ID, &p.Name, &p.Email); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
 }

@@ -99,7 +99,10 @@ func (s *Service) Place(ctx context.Context, slug string) (p Place, err error) {
 		if p.Spaces, err = spacesOf(ctx, tx, p.ID); err != nil {
 			return err
 		}
-		p.Photos, err = photosOf(ctx, tx, p.ID)
+		if p.Photos, err = photosOf(ctx, tx, p.ID); err != nil {
+			return err
+		}
+		p.Staff, err = staffOf(ctx, tx, p.ID)
 		return err
 	})
 	return p, err

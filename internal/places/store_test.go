@@ -343,3 +343,38 @@ func TestCreatePlace_HoursErrorSaysWhereAndWhy(t *testing.T) {
 		}
 	})
 }
+
+func TestStaff_OnlyConciergesAreAttached(t *testing.T) {
+	testkit.EachEngine(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		p, err := f.svc.CreatePlace(ctx, f.manager, f.input())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var concierge int64
+		if err := d.Write(ctx, func(tx *db.Tx) error {
+			return tx.QueryRowContext(ctx, `INSERT INTO users (public_id, email, name, role, password_hash, created_at, updated_at)
+				VALUES ('c', 'accueil@example.fr', 'Sophie', 'concierge', 'x', $1, $1) RETURNING id`, tx.Now).Scan(&concierge)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		wantField(t, f.svc.AddStaff(ctx, f.manager, p.Slug, f.member.Email), "staff_email", "places.not_a_concierge")
+		wantField(t, f.svc.AddStaff(ctx, f.manager, p.Slug, "personne@example.fr"), "staff_email", "places.staff_unknown")
+		if err := f.svc.AddStaff(ctx, f.other, p.Slug, "accueil@example.fr"); coop.ErrorCode(err) != coop.EForbidden {
+			t.Errorf("another carrier's manager: %v, want forbidden", err)
+		}
+		if err := f.svc.AddStaff(ctx, f.manager, p.Slug, "Accueil@Example.fr"); err != nil {
+			t.Fatal(err)
+		}
+		got, err := f.svc.Place(ctx, p.Slug)
+		if err != nil || len(got.Staff) != 1 || got.Staff[0].ID != concierge {
+			t.Fatalf("staff: %v, %v", got.Staff, err)
+		}
+		if err := f.svc.RemoveStaff(ctx, f.manager, p.Slug, concierge); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := f.svc.Place(ctx, p.Slug); len(got.Staff) != 0 {
+			t.Errorf("staff after removal: %v", got.Staff)
+		}
+	})
+}

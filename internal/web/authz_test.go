@@ -198,6 +198,8 @@ func TestAuthorization_EveryRouteAsEveryActor(t *testing.T) {
 		"POST /gestion/lieux/{slug}/espaces/{id}/suppression":      {placePath + "/espaces/" + space.PublicID + "/suppression", empty, othersObject(303, 403)},
 		"POST /gestion/lieux/{slug}/photos":                        {placePath + "/photos", empty, othersObject(422, 403)},
 		"POST /gestion/lieux/{slug}/photos/{id}/suppression":       {placePath + "/photos/" + photo.PublicID + "/suppression", empty, othersObject(303, 403)},
+		"POST /gestion/lieux/{slug}/accueil":                       {placePath + "/accueil", empty, othersObject(422, 403)},
+		"POST /gestion/lieux/{slug}/accueil/{user}/retrait":        {placePath + "/accueil/" + strconv.FormatInt(users[concierge].ID, 10) + "/retrait", empty, othersObject(303, 403)},
 		"GET /gestion/porteurs":                                    {"/gestion/porteurs", nil, only(200, coordinator, manager)},
 		"POST /gestion/porteurs":                                   {"/gestion/porteurs", empty, only(422, coordinator)},
 		"GET /gestion/porteurs/{id}":                               {carrierPath, nil, othersObject(200, 404)},

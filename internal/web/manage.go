@@ -200,7 +200,7 @@ func (s *Server) refuseSubForm(w http.ResponseWriter, r *http.Request, err error
 	v.keepInput()
 	v.Section = section
 	v.keep(r, keep...)
-	return s.invalid(w, r, err, "manage_place", v, "space_name", "space_kind", "capacity", "space_audience", "space_description", "photo", "alt", "space")
+	return s.invalid(w, r, err, "manage_place", v, "space_name", "space_kind", "capacity", "space_audience", "space_description", "photo", "alt", "space", "staff_email")
 }
 
 func spaceInput(r *http.Request) places.SpaceInput {
@@ -391,4 +391,30 @@ func (s *Server) removeManager(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return s.redirect(w, r, "/gestion/porteurs/"+strconv.FormatInt(v.Carrier.ID, 10), "success", "manage.manager_removed")
+}
+
+func (s *Server) addStaff(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.editablePlace(r)
+	if err != nil {
+		return err
+	}
+	if err := s.Places.AddStaff(r.Context(), *stateOf(r).user, p.Slug, r.PostFormValue("staff_email")); err != nil {
+		return s.refuseSubForm(w, r, err, p, "staff", "staff_email")
+	}
+	return s.redirect(w, r, "/gestion/lieux/"+p.Slug+"#accueil", "success", "manage.staff_added")
+}
+
+func (s *Server) removeStaff(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.editablePlace(r)
+	if err != nil {
+		return err
+	}
+	uid, err := places.ParseID(r.PathValue("user"))
+	if err != nil {
+		return err
+	}
+	if err := s.Places.RemoveStaff(r.Context(), *stateOf(r).user, p.Slug, uid); err != nil {
+		return err
+	}
+	return s.redirect(w, r, "/gestion/lieux/"+p.Slug+"#accueil", "success", "manage.staff_removed")
 }

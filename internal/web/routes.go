@@ -123,6 +123,8 @@ func (s *Server) routeTable() []Route {
 		page("POST /gestion/lieux/{slug}/espaces/{id}/suppression", Editors, s.deleteSpace),
 		page("POST /gestion/lieux/{slug}/photos", Editors, s.addPhoto),
 		page("POST /gestion/lieux/{slug}/photos/{id}/suppression", Editors, s.deletePhoto),
+		page("POST /gestion/lieux/{slug}/accueil", Editors, s.addStaff),
+		page("POST /gestion/lieux/{slug}/accueil/{user}/retrait", Editors, s.removeStaff),
 		page("GET /gestion/porteurs", Editors, s.showCarriers),
 		page("POST /gestion/porteurs", Coordinators, s.createCarrier),
 		page("GET /gestion/porteurs/{id}", Editors, s.showCarrier),
