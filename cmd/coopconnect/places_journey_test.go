@@ -135,6 +135,8 @@ func TestJourney_ManagerDescribesAPlaceThenTheDirectoryShowsIt(t *testing.T) {
 	}
 	visitor.Visit(j.url("/lieux?commune=Xyzzyville"))
 	j.wantRefused(visitor, "fr", []fieldProblem{{"commune", j.tr("fr", "places.commune_unknown")}}, map[string]string{"commune": "Xyzzyville"})
+	visitor.Visit(j.url("/opendata"))
+	j.wantText(visitor, "h1", j.tr("fr", "opendata.title"))
 	visitor.Mobile()
 	visitor.Visit(j.url("/lieux/la-filature"))
 }

@@ -1,5 +1,7 @@
 package opendata
 
+import "slices"
+
 // The national standard « Lieux de médiation numérique », as a TableSchema
 // (https://frictionlessdata.io/specs/table-schema/) written in Go: the field
 // list, in the standard's order, with each field's type and constraints.
@@ -78,8 +80,8 @@ var (
 	modalitesAccompagnementValues = []string{"En autonomie", "Accompagnement individuel", "Dans un atelier collectif", "À distance"}
 )
 
-// Schema is the standard's field list, in its order.
-var Schema = []Field{
+// schema is the standard's field list, in its order.
+var schema = []Field{
 	{Name: "id", Title: "Identifiant unique local du lieu", Type: "string", Constraints: Constraints{Required: true, Unique: true}},
 	{Name: "pivot", Title: "SIRET ou RNA ou RIDET", Type: "string", Constraints: Constraints{Required: true, Pattern: `^[a-zA-Z0-9]{9,14}$`}},
 	{Name: "nom", Title: "Nom", Type: "string", Constraints: Constraints{Required: true}},
@@ -124,11 +126,15 @@ var Schema = []Field{
 	{Name: "prise_rdv", Title: "Prise de rdv", Type: "string"},
 }
 
+// Fields returns the standard's fields, in its order, for the open data
+// page that explains them.
+func Fields() []Field { return slices.Clone(schema) }
+
 // FieldNames returns the names of the standard's fields, in order: the
 // CSV header.
 func FieldNames() []string {
-	names := make([]string, len(Schema))
-	for i, f := range Schema {
+	names := make([]string, len(schema))
+	for i, f := range schema {
 		names[i] = f.Name
 	}
 	return names
@@ -211,8 +217,8 @@ var cellOf = map[string]func(*Row) *string{
 
 // Cells returns the row's cells in the schema's order.
 func (r Row) Cells() []string {
-	out := make([]string, len(Schema))
-	for i, f := range Schema {
+	out := make([]string, len(schema))
+	for i, f := range schema {
 		out[i] = *cellOf[f.Name](&r)
 	}
 	return out
@@ -222,7 +228,7 @@ func (r Row) Cells() []string {
 // empty).
 func RowOf(cells []string) Row {
 	var r Row
-	for i, f := range Schema {
+	for i, f := range schema {
 		if i < len(cells) {
 			*cellOf[f.Name](&r) = cells[i]
 		}

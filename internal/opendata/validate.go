@@ -40,13 +40,13 @@ func Validate(rows []Row) []Problem {
 	return schemaValidator.validate(records)
 }
 
-// schemaValidator is the compiled Schema: read-only once built.
-var schemaValidator = mustCompile(Schema)
+// schemaValidator is the compiled schema: read-only once built.
+var schemaValidator = mustCompile(schema)
 
 func mustCompile(fields []Field) *validator {
 	v, err := compile(fields)
 	if err != nil {
-		panic("opendata: " + err.Error()) // the Schema is a constant, checked by the tests
+		panic("opendata: " + err.Error()) // the schema is a constant, checked by the tests
 	}
 	return v
 }

@@ -243,3 +243,25 @@ func ParseID(s string) (int64, error) {
 	}
 	return id, nil
 }
+
+// PublicCarriers lists every carrier for the open-data export: their names
+// and identifiers (SIRET, RNA) are public registers' data.
+func (s *Service) PublicCarriers(ctx context.Context) ([]Carrier, error) {
+	var out []Carrier
+	err := s.DB.Read(ctx, func(tx *db.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT `+carrierColumns+` FROM carriers ORDER BY id`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			c, err := scanCarrier(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, c)
+		}
+		return rows.Err()
+	})
+	return out, err
+}

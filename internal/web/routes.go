@@ -70,6 +70,9 @@ func (s *Server) routeTable() []Route {
 		page("GET /photos/{id}/miniature", Public, s.servePhoto),
 		page("GET /territoires/communes/{code}", Public, s.showCommune),
 		page("GET /territoires/epci/{siren}", Public, s.showEPCI),
+		page("GET /opendata", Public, s.showOpenData),
+		page("GET /opendata/lieux.csv", Public, s.exportCSV),
+		page("GET /opendata/lieux.json", Public, s.exportJSON),
 
 		// Signing up, in and out.
 		page("GET /inscription", Public, s.showSignUp),

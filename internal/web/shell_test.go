@@ -306,6 +306,8 @@ func TestTemplates_EveryPageRendersInBothLanguages(t *testing.T) {
 				v = &placesView{Page: p}
 			case "place":
 				v = &placeView{Page: p, Place: placeCard{Place: places.Place{Name: "Lieu", Kind: places.KindTiersLieu, Status: places.StatusOpen}}}
+			case "opendata":
+				v = &openDataView{Page: p}
 			case "commune":
 				v = &communeView{Page: p, Commune: mustCommune(t, e, "04088")}
 			case "epci":
