@@ -22,6 +22,7 @@ import (
 	"coopconnect/internal/i18n"
 	"coopconnect/internal/jobs"
 	"coopconnect/internal/mail"
+	"coopconnect/internal/opendata"
 	"coopconnect/internal/places"
 	"coopconnect/internal/territory"
 	"coopconnect/internal/web"
@@ -113,7 +114,8 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger, clock coop.Clo
 	m.Mailer = mail.NewMailer(m.DB, m.Jobs, c.SMTP, log)
 	m.Accounts = &accounts.Service{DB: m.DB, Hasher: accounts.NewHasher(max(1, runtime.NumCPU())), Mailer: m.Mailer, Catalogs: cat, BaseURL: c.BaseURL}
 	m.Places = &places.Service{DB: m.DB, Communes: communes}
-	m.Web, err = web.New(web.Deps{DB: m.DB, Accounts: m.Accounts, Mailer: m.Mailer, Jobs: m.Jobs, Places: m.Places, Territory: communes,
+	imports := &opendata.Importer{DB: m.DB, Places: m.Places, Communes: communes}
+	m.Web, err = web.New(web.Deps{DB: m.DB, Accounts: m.Accounts, Mailer: m.Mailer, Jobs: m.Jobs, Places: m.Places, Imports: imports, Territory: communes,
 		Catalogs: cat, Log: log, Clock: clock,
 		BaseURL: c.BaseURL, TrustProxy: c.TrustProxy, Version: Version(), MapTiles: c.MapTiles, MapAttribution: c.MapAttribution})
 	if err != nil {

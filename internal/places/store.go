@@ -211,25 +211,94 @@ func (s *Service) CreatePlace(ctx context.Context, by accounts.User, in PlaceInp
 		} else if !ok {
 			return &coop.Error{Code: coop.EInvalid, Message: "error.invalid_form", Fields: map[string]string{"carrier": "places.carrier_not_yours"}}
 		}
-		if slug, err = freeSlug(ctx, tx, territory.Normalize(pl.Name)); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO places (slug, carrier_id, name, kind, status, address, postal_code, commune_code, lat, lon,
-			identity, description, audience, services, equipment, connection_kind, down_mbps, up_mbps, measured_on,
-			reception_orange, reception_sfr, reception_bouygues, reception_free, prices, opening_hours,
-			contact_name, contact_email, contact_phone, website, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $30)`,
-			slug, pl.CarrierID, pl.Name, string(pl.Kind), string(pl.Status), pl.Address, pl.PostalCode, pl.CommuneCode, pl.Lat, pl.Lon,
-			pl.Identity, pl.Description, string(pl.Audience), strings.Join(pl.Services, " "), strings.Join(pl.Equipment, " "), pl.ConnectionKind,
-			nullFloat(pl.DownMbps), nullFloat(pl.UpMbps), nullString(pl.MeasuredOn),
-			pl.Reception["orange"], pl.Reception["sfr"], pl.Reception["bouygues"], pl.Reception["free"], pl.Prices, pl.OpeningHours,
-			pl.ContactName, pl.ContactEmail, pl.ContactPhone, pl.Website, tx.Now)
+		slug, err = insertPlace(ctx, tx, pl, "")
 		return err
 	})
 	if err != nil {
 		return Place{}, err
 	}
 	return s.Place(ctx, slug)
+}
+
+// insertPlace stores a validated place under a new slug; key, when not
+// empty, is the identity of the open-data row it was imported from.
+func insertPlace(ctx context.Context, tx *db.Tx, pl Place, key string) (string, error) {
+	slug, err := freeSlug(ctx, tx, territory.Normalize(pl.Name))
+	if err != nil {
+		return "", err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO places (slug, carrier_id, name, kind, status, address, postal_code, commune_code, lat, lon,
+		identity, description, audience, services, equipment, connection_kind, down_mbps, up_mbps, measured_on,
+		reception_orange, reception_sfr, reception_bouygues, reception_free, prices, opening_hours,
+		contact_name, contact_email, contact_phone, website, created_at, updated_at, source_key)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $30, $31)`,
+		slug, pl.CarrierID, pl.Name, string(pl.Kind), string(pl.Status), pl.Address, pl.PostalCode, pl.CommuneCode, pl.Lat, pl.Lon,
+		pl.Identity, pl.Description, string(pl.Audience), strings.Join(pl.Services, " "), strings.Join(pl.Equipment, " "), pl.ConnectionKind,
+		nullFloat(pl.DownMbps), nullFloat(pl.UpMbps), nullString(pl.MeasuredOn),
+		pl.Reception["orange"], pl.Reception["sfr"], pl.Reception["bouygues"], pl.Reception["free"], pl.Prices, pl.OpeningHours,
+		pl.ContactName, pl.ContactEmail, pl.ContactPhone, pl.Website, tx.Now, nullString(key))
+	return slug, err
+}
+
+// Imported is a row of an open-data file, ready to become a place.
+type Imported struct {
+	Key   string
+	Input PlaceInput
+}
+
+// ImportPlaces creates, in one transaction, the places of rows for a
+// carrier by may edit: all of them, or none if any row is refused. Rows
+// whose key was imported before are skipped, so importing the same file
+// twice changes nothing. It returns how many were created and skipped.
+func (s *Service) ImportPlaces(ctx context.Context, by accounts.User, carrierID int64, rows []Imported) (created, skipped int, err error) {
+	today := s.DB.Clock.Now()
+	valid := make([]Place, len(rows))
+	for i, r := range rows {
+		r.Input.CarrierID = strconv.FormatInt(carrierID, 10)
+		if valid[i], err = r.Input.Validate(s.Communes, today); err != nil {
+			return 0, 0, coop.Errorf(coop.EInvalid, "places.import_row_invalid", i+1)
+		}
+	}
+	err = s.DB.Write(ctx, func(tx *db.Tx) error {
+		created, skipped = 0, 0
+		if ok, err := canEdit(ctx, tx, by, carrierID); err != nil {
+			return err
+		} else if !ok {
+			return errForbidden
+		}
+		for i, r := range rows {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM places WHERE source_key = $1`, r.Key).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				skipped++
+				continue
+			}
+			if _, err := insertPlace(ctx, tx, valid[i], r.Key); err != nil {
+				return err
+			}
+			created++
+		}
+		return nil
+	})
+	return created, skipped, err
+}
+
+// ImportedKeys tells which of keys were imported before.
+func (s *Service) ImportedKeys(ctx context.Context, keys []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	err := s.DB.Read(ctx, func(tx *db.Tx) error {
+		for _, k := range keys {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM places WHERE source_key = $1`, k).Scan(&n); err != nil {
+				return err
+			}
+			out[k] = n > 0
+		}
+		return nil
+	})
+	return out, err
 }
 
 // freeSlug returns base, or base-2, base-3… the first one no place has.

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 	"net/url"
@@ -8,9 +9,11 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"coopconnect/internal/accounts"
 	"coopconnect/internal/db"
+	"coopconnect/internal/opendata"
 	"coopconnect/internal/places"
 )
 
@@ -118,6 +121,14 @@ func TestAuthorization_EveryRouteAsEveryActor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var csvFile bytes.Buffer
+	if err := opendata.WriteCSV(&csvFile, opendata.Rows(opendata.Sources([]places.Place{place}, []places.Carrier{theirs}), e.srv.Territory, "http://localhost:8080", time.Now())); err != nil {
+		t.Fatal(err)
+	}
+	upload, err := e.srv.Imports.Save(ctx, users[coordinator], opendata.FormatStandard, "lieux.csv", strconv.FormatInt(theirs.ID, 10), csvFile.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
 	placePath := "/gestion/lieux/" + place.Slug
 	carrierPath := "/gestion/porteurs/" + strconv.FormatInt(theirs.ID, 10)
 	// A route on another carrier's object: the coordinator passes, the
@@ -203,6 +214,10 @@ func TestAuthorization_EveryRouteAsEveryActor(t *testing.T) {
 		"POST /gestion/lieux/{slug}/photos/{id}/suppression":       {placePath + "/photos/" + photo.PublicID + "/suppression", empty, othersObject(303, 403)},
 		"POST /gestion/lieux/{slug}/accueil":                       {placePath + "/accueil", empty, othersObject(422, 403)},
 		"POST /gestion/lieux/{slug}/accueil/{user}/retrait":        {placePath + "/accueil/" + strconv.FormatInt(users[concierge].ID, 10) + "/retrait", empty, othersObject(303, 403)},
+		"GET /gestion/import":                                      {"/gestion/import", nil, only(200, coordinator, manager)},
+		"POST /gestion/import":                                     {"/gestion/import", empty, only(422, coordinator, manager)},
+		"GET /gestion/import/{id}":                                 {"/gestion/import/" + upload.PublicID, nil, othersObject(200, 404)},
+		"POST /gestion/import/{id}":                                {"/gestion/import/" + upload.PublicID, empty, othersObject(303, 404)},
 		"GET /gestion/porteurs":                                    {"/gestion/porteurs", nil, only(200, coordinator, manager)},
 		"POST /gestion/porteurs":                                   {"/gestion/porteurs", empty, only(422, coordinator)},
 		"GET /gestion/porteurs/{id}":                               {carrierPath, nil, othersObject(200, 404)},

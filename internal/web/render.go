@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -49,10 +50,11 @@ func parseTemplates(a *assets, cat i18n.Catalogs) (*templates, error) {
 			}
 			return l.Decimal(*v)
 		},
-		"operators": func() []string { return places.Operators },
-		"radii":     func() []string { return []string{"10", "20", "30", "50", "100"} },
-		"int":       func(f float64) int { return int(math.Round(f)) },
-		"number":    func(l *i18n.Localizer, n int) string { return l.Number(int64(n)) },
+		"operators":     func() []string { return places.Operators },
+		"radii":         func() []string { return []string{"10", "20", "30", "50", "100"} },
+		"importFormats": func() []string { return []string{"standard", "cget2019"} },
+		"int":           func(f float64) int { return int(math.Round(f)) },
+		"number":        func(l *i18n.Localizer, n int) string { return l.Number(int64(n)) },
 		"km": func(l *i18n.Localizer, f float64) string {
 			if f < 10 {
 				return l.Decimal(math.Round(f*10) / 10)
@@ -322,13 +324,21 @@ func (s *Server) redirect(w http.ResponseWriter, r *http.Request, to, kind, key 
 	return nil
 }
 
-// flash is a one-time message shown on the next page.
-type flash struct{ Kind, Message string }
+// flash is a one-time message shown on the next page: a catalog key and
+// whole-number arguments (counts), nothing a forged cookie could abuse.
+type flash struct {
+	Kind, Message string
+	Args          []any
+}
 
 const flashCookie = "coop_flash"
 
-func (s *Server) setFlash(w http.ResponseWriter, kind, key string) {
-	v := base64.RawURLEncoding.EncodeToString([]byte(kind + "|" + key))
+func (s *Server) setFlash(w http.ResponseWriter, kind, key string, args ...int) {
+	parts := []string{kind, key}
+	for _, a := range args {
+		parts = append(parts, strconv.Itoa(a))
+	}
+	v := base64.RawURLEncoding.EncodeToString([]byte(strings.Join(parts, "|")))
 	http.SetCookie(w, s.cookies.cookie(flashCookie, v, 60))
 }
 
@@ -344,12 +354,23 @@ func (s *Server) takeFlash(w http.ResponseWriter, r *http.Request) *flash {
 	if err != nil {
 		return nil
 	}
-	kind, key, ok := strings.Cut(string(b), "|")
-	if !ok || !s.Catalogs.Has(key) || (kind != "success" && kind != "info" && kind != "error") {
+	parts := strings.Split(string(b), "|")
+	if len(parts) < 2 || !s.Catalogs.Has(parts[1]) || (parts[0] != "success" && parts[0] != "info" && parts[0] != "error") {
 		return nil
 	}
-	return &flash{Kind: kind, Message: key}
+	f := &flash{Kind: parts[0], Message: parts[1]}
+	for _, p := range parts[2:] {
+		n, err := strconv.Atoi(p)
+		if err != nil {
+			return nil
+		}
+		f.Args = append(f.Args, n)
+	}
+	return f
 }
+
+// FlashText is the flash message in the page's language.
+func (p *Page) FlashText() string { return p.T(p.Flash.Message, p.Flash.Args...) }
 
 // translate translates key with args, translating first the arguments
 // that are messages themselves.

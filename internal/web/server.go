@@ -14,6 +14,7 @@ import (
 	"coopconnect/internal/i18n"
 	"coopconnect/internal/jobs"
 	"coopconnect/internal/mail"
+	"coopconnect/internal/opendata"
 	"coopconnect/internal/places"
 	"coopconnect/internal/territory"
 )
@@ -25,6 +26,7 @@ type Deps struct {
 	Mailer   *mail.Mailer
 	Jobs     *jobs.Queue
 	Places   *places.Service
+	Imports  *opendata.Importer
 	// Territory is every commune and EPCI.
 	Territory *territory.Index
 	Catalogs  i18n.Catalogs

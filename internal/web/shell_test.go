@@ -12,6 +12,7 @@ import (
 	"coopconnect/internal/accounts"
 	"coopconnect/internal/coop"
 	"coopconnect/internal/db"
+	"coopconnect/internal/opendata"
 	"coopconnect/internal/places"
 )
 
@@ -306,6 +307,10 @@ func TestTemplates_EveryPageRendersInBothLanguages(t *testing.T) {
 				v = &placesView{Page: p}
 			case "place":
 				v = &placeView{Page: p, Place: placeCard{Place: places.Place{Name: "Lieu", Kind: places.KindTiersLieu, Status: places.StatusOpen}}}
+			case "import":
+				v = &importView{Page: p}
+			case "import_preview":
+				v = &importView{Page: p, Preview: &opendata.Preview{}}
 			case "opendata":
 				v = &openDataView{Page: p}
 			case "commune":

@@ -21,6 +21,7 @@ import (
 	"coopconnect/internal/i18n"
 	"coopconnect/internal/jobs"
 	"coopconnect/internal/mail"
+	"coopconnect/internal/opendata"
 	"coopconnect/internal/places"
 	"coopconnect/internal/territory"
 	"coopconnect/internal/testkit"
@@ -50,7 +51,7 @@ func newEnv(t *testing.T, engine db.Engine, clock coop.Clock) *env {
 		t.Fatal(err)
 	}
 	pl := &places.Service{DB: d, Communes: communes}
-	srv, err := New(Deps{DB: d, Accounts: acc, Mailer: m, Jobs: q, Places: pl, Territory: communes, Catalogs: cat, Log: log, Clock: clock,
+	srv, err := New(Deps{DB: d, Accounts: acc, Mailer: m, Jobs: q, Places: pl, Imports: &opendata.Importer{DB: d, Places: pl, Communes: communes}, Territory: communes, Catalogs: cat, Log: log, Clock: clock,
 		BaseURL: "http://localhost:8080", Version: "test"})
 	if err != nil {
 		t.Fatal(err)
