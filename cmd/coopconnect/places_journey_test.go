@@ -5,8 +5,11 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -92,6 +95,29 @@ func TestJourney_ManagerDescribesAPlaceThenTheDirectoryShowsIt(t *testing.T) {
 	b.Fill("#f-alt", "La cour aux tilleuls")
 	b.Submit(`form[action="/gestion/lieux/la-filature/photos"]`)
 	j.wantFlash(b, j.tr("fr", "manage.photo_added"))
+
+	// The import form, sent without a file, then with the network's own
+	// open-data export: its preview says the place is already there.
+	b.Visit(j.url("/gestion/import"))
+	b.Submit(`form[action="/gestion/import"]`)
+	j.wantRefused(b, "fr", []fieldProblem{{"file", j.tr("fr", "error.required")}}, nil)
+	export := filepath.Join(dir, "lieux.csv")
+	res, err := http.Get(j.url("/opendata/lieux.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := io.ReadAll(res.Body)
+	res.Body.Close()
+	if err != nil || os.WriteFile(export, data, 0o600) != nil {
+		t.Fatalf("export: %v", err)
+	}
+	b.Fill("#f-carrier", strconv.FormatInt(carrier.ID, 10))
+	b.SetFile("#f-file", export)
+	b.Submit(`form[action="/gestion/import"]`)
+	j.wantText(b, "h1", j.tr("fr", "import.preview_title"))
+	if !strings.Contains(b.Text("table"), "La Filature") {
+		t.Error("the preview does not list the exported place")
+	}
 
 	// A visitor finds it.
 	visitor := testkit.NewBrowser(t)

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"strconv"
 
 	"coopconnect/internal/coop"
 	"coopconnect/internal/opendata"
@@ -42,6 +43,9 @@ func (s *Server) showImport(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v.Form["format"] = opendata.FormatStandard
+	if len(v.Carriers) == 1 {
+		v.Form["carrier"] = strconv.FormatInt(v.Carriers[0].ID, 10)
+	}
 	return s.render(w, r, http.StatusOK, "import", v)
 }
 
