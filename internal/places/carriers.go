@@ -181,10 +181,19 @@ func (s *Service) Carrier(ctx context.Context, by accounts.User, id int64) (c Ca
 
 // Carriers lists the carriers by may edit (all of them for coordinators).
 func (s *Service) Carriers(ctx context.Context, by accounts.User) ([]Carrier, error) {
-	q := `SELECT ` + carrierColumns + ` FROM carriers WHERE $1 OR id IN (SELECT carrier_id FROM carrier_managers WHERE user_id = $2) ORDER BY name, id`
+	return s.carriersWhere(ctx, `$1 OR id IN (SELECT carrier_id FROM carrier_managers WHERE user_id = $2)`, by.Role == accounts.Coordinator, by.ID)
+}
+
+// PublicCarriers lists every carrier for the open-data export: their names
+// and identifiers (SIRET, RNA) are public registers' data.
+func (s *Service) PublicCarriers(ctx context.Context) ([]Carrier, error) {
+	return s.carriersWhere(ctx, `TRUE`)
+}
+
+func (s *Service) carriersWhere(ctx context.Context, where string, args ...any) ([]Carrier, error) {
 	var out []Carrier
 	err := s.DB.Read(ctx, func(tx *db.Tx) error {
-		rows, err := tx.QueryContext(ctx, q, by.Role == accounts.Coordinator, by.ID)
+		rows, err := tx.QueryContext(ctx, `SELECT `+carrierColumns+` FROM carriers WHERE `+where+` ORDER BY name, id`, args...)
 		if err != nil {
 			return err
 		}
@@ -242,26 +251,4 @@ func ParseID(s string) (int64, error) {
 		return 0, coop.Errorf(coop.ENotFound, "error.not_found")
 	}
 	return id, nil
-}
-
-// PublicCarriers lists every carrier for the open-data export: their names
-// and identifiers (SIRET, RNA) are public registers' data.
-func (s *Service) PublicCarriers(ctx context.Context) ([]Carrier, error) {
-	var out []Carrier
-	err := s.DB.Read(ctx, func(tx *db.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT `+carrierColumns+` FROM carriers ORDER BY id`)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			c, err := scanCarrier(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, c)
-		}
-		return rows.Err()
-	})
-	return out, err
 }
