@@ -315,6 +315,28 @@ func TestFind_FiltersByDistanceAudienceServiceAndHours(t *testing.T) {
 				t.Errorf("%s: got %v, want %v", tc.name, got, tc.want)
 			}
 		}
+		for _, tc := range []struct {
+			name  string
+			q     places.Query
+			total int
+			want  []string
+		}{
+			{"a window the database pages", places.Query{Offset: 1, Limit: 2}, 4, []string{"Briançon", "Forcalquier"}},
+			{"a window of a filtered answer", places.Query{Audience: "professionals", Offset: 2, Limit: 5}, 3, []string{"Gap"}},
+			{"a window past the end", places.Query{Offset: 10, Limit: 5}, 4, nil},
+		} {
+			a, err := f.svc.Find(ctx, tc.q, monday)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, p := range a.Places {
+				got = append(got, p.Name)
+			}
+			if a.Total != tc.total || !slices.Equal(got, tc.want) {
+				t.Errorf("%s: total %d %v, want %d %v", tc.name, a.Total, got, tc.total, tc.want)
+			}
+		}
 		_, err := f.svc.Find(ctx, places.Query{Commune: "Xyzzyville"}, monday)
 		wantField(t, err, "commune", "places.commune_unknown")
 		_, err = f.svc.Find(ctx, places.Query{Commune: "Gap", RadiusKm: "5000"}, monday)

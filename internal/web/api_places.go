@@ -126,12 +126,14 @@ func (s *Server) apiPlaces(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	now := s.Clock.Now()
-	a, err := s.Places.Find(r.Context(), directoryQuery(r), now)
+	q := directoryQuery(r)
+	q.Offset, q.Limit = (page-1)*per, per
+	a, err := s.Places.Find(r.Context(), q, now)
 	if err != nil {
 		return err
 	}
-	out := apiPage[apiPlace]{Items: []apiPlace{}, Total: len(a.Places), Page: page, PerPage: per}
-	for i := (page - 1) * per; i < len(a.Places) && i < page*per; i++ {
+	out := apiPage[apiPlace]{Items: []apiPlace{}, Total: a.Total, Page: page, PerPage: per}
+	for i := range a.Places {
 		item := s.apiPlaceOf(a.Places[i].Place, now, false)
 		if d := a.Places[i].DistanceKm; d >= 0 {
 			item.DistanceKm = &d

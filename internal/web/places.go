@@ -24,7 +24,14 @@ type placesView struct {
 	Wider string
 	// For the map: the search's parameters, tiles and the kinds' names.
 	Query, MapTiles, MapAttribution, KindsJSON string
+	// Total is how many places match; the page shows PerPage of them.
+	Total              int
+	PageNum            int
+	PrevPage, NextPage string // addresses of the neighbouring pages
 }
+
+// directoryPageSize is how many cards a page of the directory shows.
+const directoryPageSize = 30
 
 // placeCard is a place in a list.
 type placeCard struct {
@@ -107,11 +114,26 @@ func (s *Server) showPlaces(w http.ResponseWriter, r *http.Request) error {
 		v.Form[k] = vals[0]
 	}
 	now := s.Clock.Now()
-	a, err := s.Places.Find(r.Context(), directoryQuery(r), now)
+	q := directoryQuery(r)
+	v.PageNum, _ = strconv.Atoi(r.URL.Query().Get("page"))
+	v.PageNum = max(v.PageNum, 1)
+	q.Offset, q.Limit = (v.PageNum-1)*directoryPageSize, directoryPageSize
+	a, err := s.Places.Find(r.Context(), q, now)
 	if err != nil {
 		return s.invalid(w, r, err, "places", v, "commune", "rayon", "epci", "public", "service", "equipement")
 	}
-	v.Near, v.RadiusKm = a.Near, a.RadiusKm
+	v.Near, v.RadiusKm, v.Total = a.Near, a.RadiusKm, a.Total
+	pageURL := func(n int) string {
+		params := r.URL.Query()
+		params.Set("page", strconv.Itoa(n))
+		return "/lieux?" + params.Encode()
+	}
+	if v.PageNum > 1 {
+		v.PrevPage = pageURL(v.PageNum - 1)
+	}
+	if v.PageNum*directoryPageSize < a.Total {
+		v.NextPage = pageURL(v.PageNum + 1)
+	}
 	for _, f := range a.Places {
 		c := s.card(v.L, f.Place, now)
 		c.DistanceKm = f.DistanceKm
