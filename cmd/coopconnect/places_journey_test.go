@@ -184,3 +184,38 @@ func writeJPEG(t *testing.T, path string, w, h int) {
 		t.Fatal(err)
 	}
 }
+
+// TestJourney_CoordinatorManagesCarriers: the carriers' pages, their
+// refused forms and the managers' list pass axe.
+func TestJourney_CoordinatorManagesCarriers(t *testing.T) {
+	j := newJourney(t, db.SQLite, nil)
+	coordinator := j.user(accounts.Coordinator, "coord@example.org", "Camille Roux")
+	manager := j.user(accounts.Manager, "gestion@example.org", "Malik Benali")
+	b := testkit.NewBrowser(t)
+	j.signIn(b, coordinator.Email, journeyPassword)
+	j.switchLanguage(b, "fr")
+	b.Visit(j.url("/gestion/porteurs"))
+	b.Fill("#f-name", "Association Les Fileuses")
+	b.Fill("#f-kind", "association")
+	b.Fill("#f-siret", "73282932000075")
+	b.Submit(`form[action="/gestion/porteurs"]`)
+	j.wantRefused(b, "fr", []fieldProblem{
+		{"siret", j.tr("fr", "places.siret_invalid")},
+		{"rna", j.tr("fr", "places.rna_required")},
+	}, map[string]string{"name": "Association Les Fileuses", "siret": "73282932000075"})
+	b.Fill("#f-siret", "732 829 320 00074")
+	b.Fill("#f-rna", "W041000274")
+	b.Fill("#f-commune", "Banon")
+	b.Submit(`form[action="/gestion/porteurs"]`)
+	j.wantFlash(b, j.tr("fr", "manage.carrier_created"))
+	j.wantText(b, "h1", "Association Les Fileuses")
+	b.Fill("#f-manager_email", "personne@example.org")
+	b.Submit(`form[action$="/gestionnaires"]`)
+	j.wantRefused(b, "fr", []fieldProblem{{"manager_email", j.tr("fr", "places.manager_unknown")}}, map[string]string{"manager_email": "personne@example.org"})
+	b.Fill("#f-manager_email", manager.Email)
+	b.Submit(`form[action$="/gestionnaires"]`)
+	j.wantFlash(b, j.tr("fr", "manage.manager_added"))
+	if !strings.Contains(b.Text("main"), "Malik Benali") {
+		t.Error("the carrier's page does not list its new manager")
+	}
+}
