@@ -1,0 +1,63 @@
+package demo
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"coopconnect/internal/accounts"
+	"coopconnect/internal/db"
+	"coopconnect/internal/i18n"
+	"coopconnect/internal/jobs"
+	"coopconnect/internal/mail"
+	"coopconnect/internal/places"
+	"coopconnect/internal/territory"
+	"coopconnect/internal/testkit"
+)
+
+func TestLoad_TheDemoNetworkOnceAndOnlyOnAnEmptyDatabase(t *testing.T) {
+	testkit.EachEngine(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		cat, err := i18n.Load()
+		if err != nil {
+			t.Fatal(err)
+		}
+		communes, err := territory.Load()
+		if err != nil {
+			t.Fatal(err)
+		}
+		acc := &accounts.Service{DB: d, Hasher: accounts.NewHasher(2), Mailer: mail.NewMailer(d, jobs.New(d, nil), mail.SMTPConfig{}, nil), Catalogs: cat}
+		deps := Deps{Accounts: acc, Places: &places.Service{DB: d, Communes: communes}}
+		if err := Load(ctx, deps); err != nil {
+			t.Fatal(err)
+		}
+		all, err := deps.Places.Places(ctx, places.Filter{Statuses: places.Statuses})
+		if err != nil || len(all) != len(demoPlaces) {
+			t.Fatalf("%d places (%v), want %d", len(all), err, len(demoPlaces))
+		}
+		for _, p := range all {
+			if p.Cover == "" {
+				t.Errorf("%s has no photo", p.Name)
+			}
+			if p.OpeningHours != "" && deps.Places.Hours(p) == nil {
+				t.Errorf("%s: hours %q do not parse", p.Name, p.OpeningHours)
+			}
+		}
+		manager, err := acc.UserByEmail(ctx, "gestion@demo.coopconnect.fr")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if mine, err := deps.Places.Editable(ctx, manager); err != nil || len(mine) == 0 {
+			t.Errorf("the demo manager edits %d places (%v), want some", len(mine), err)
+		}
+		if err := Load(ctx, deps); !errors.Is(err, ErrLoaded) {
+			t.Errorf("second load: %v, want ErrLoaded", err)
+		}
+		if _, err := acc.CreateUser(ctx, accounts.NewUser{Email: "vrai@example.fr", Name: "Vraie personne", Role: accounts.Member, Password: "mot-de-passe-solide"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := Load(ctx, deps); !errors.Is(err, ErrRealData) {
+			t.Errorf("load beside real data: %v, want ErrRealData", err)
+		}
+	})
+}
