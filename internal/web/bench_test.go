@@ -16,8 +16,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"math"
 	"math/rand/v2"
 	"net/http"
@@ -29,16 +27,12 @@ import (
 	"testing"
 	"time"
 
-	"coopconnect/internal/accounts"
 	"coopconnect/internal/coop"
 	"coopconnect/internal/db"
 	"coopconnect/internal/i18n"
-	"coopconnect/internal/jobs"
-	"coopconnect/internal/mail"
 	"coopconnect/internal/openhours"
 	"coopconnect/internal/places"
 	"coopconnect/internal/territory"
-	"coopconnect/internal/testkit"
 )
 
 // benchPlaces is the size of the national tiers-lieux network.
@@ -90,27 +84,9 @@ type benchEnv struct {
 func newBenchEnv(tb testing.TB) *benchEnv {
 	tb.Helper()
 	start := time.Now()
-	clock := coop.NewFixedClock(benchNow)
-	d := testkit.NewDB(tb, db.SQLite, clock)
-	cat, err := i18n.Load()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	q := jobs.New(d, log)
-	m := mail.NewMailer(d, q, mail.SMTPConfig{}, log)
-	acc := &accounts.Service{DB: d, Hasher: accounts.NewHasher(2), Mailer: m, Catalogs: cat, BaseURL: "http://localhost:8080"}
-	communes, err := territory.Load()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	pl := &places.Service{DB: d, Communes: communes}
-	srv, err := New(Deps{DB: d, Accounts: acc, Mailer: m, Jobs: q, Places: pl, Territory: communes, Catalogs: cat, Log: log, Clock: clock,
-		BaseURL: "http://localhost:8080", Version: "bench"})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	e := &benchEnv{srv: srv, db: d}
+	env := newEnv(tb, db.SQLite, coop.NewFixedClock(benchNow))
+	communes := env.srv.Territory
+	e := &benchEnv{srv: env.srv, db: env.db}
 	e.seed(tb, communes)
 	e.seeded = time.Since(start)
 	return e

@@ -29,13 +29,13 @@ import (
 
 // env is a web server over a fresh database, for handler tests.
 type env struct {
-	t   *testing.T
+	t   testing.TB
 	srv *Server
 	acc *accounts.Service
 	db  *db.DB
 }
 
-func newEnv(t *testing.T, engine db.Engine, clock coop.Clock) *env {
+func newEnv(t testing.TB, engine db.Engine, clock coop.Clock) *env {
 	t.Helper()
 	d := testkit.NewDB(t, engine, clock)
 	cat, err := i18n.Load()
