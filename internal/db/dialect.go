@@ -14,3 +14,17 @@ func (t *Tx) ForUpdateSkipLocked() string {
 	}
 	return ""
 }
+
+// ForUpdate returns the clause that ends a SELECT locking the rows it reads
+// until the transaction ends, so that concurrent writers deciding from them
+// (such as bookings counting a space's seats) go one after the other.
+//
+// On PostgreSQL it is FOR UPDATE. On SQLite it is empty: a write
+// transaction (DB.Write) already holds the database's only write lock from
+// BEGIN; the SELECT must therefore run in DB.Write, not DB.Read.
+func (t *Tx) ForUpdate() string {
+	if t.Engine == Postgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}
