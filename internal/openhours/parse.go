@@ -434,22 +434,7 @@ func (p *parser) dayList() error {
 				return err
 			}
 		case p.at(i, tWeekday):
-			from := p.tok(i).val
-			to := from
-			item := weekdayNames[from]
-			p.i = i + 1
-			if p.at(i+1, '-', tWeekday) {
-				to = p.tok(i + 2).val
-				item += "-" + weekdayNames[to]
-				p.i = i + 3
-			}
-			var mask uint16
-			for d := from; ; d = (d + 1) % 7 {
-				mask |= 1 << d
-				if d == to {
-					break
-				}
-			}
+			item, mask := p.cyclicRange(i, tWeekday, weekdayNames[:])
 			sels = append(sels, selector{kind: sWeekdays, mask: mask})
 			items = append(items, item)
 		case p.at(i, tHoliday):
@@ -477,6 +462,29 @@ func (p *parser) dayList() error {
 	p.r.date[g] = append(p.r.date[g], sels...)
 	p.pieces = append(p.pieces, strings.Join(items, ","))
 	return nil
+}
+
+// cyclicRange reads a weekday or month at token i, or a range of them
+// ("Mo-Fr", "Nov-Feb", wrapping round the week or year), moves past it and
+// returns its normalised text and the mask of the days or months it covers.
+func (p *parser) cyclicRange(i int, kind tokKind, names []string) (string, uint16) {
+	from := p.tok(i).val
+	to := from
+	item := names[from]
+	p.i = i + 1
+	if p.at(i+1, '-', kind) {
+		to = p.tok(i + 2).val
+		item += "-" + names[to]
+		p.i = i + 3
+	}
+	var mask uint16
+	for v := from; ; v = (v + 1) % len(names) {
+		mask |= 1 << v
+		if v == to {
+			break
+		}
+	}
+	return item, mask
 }
 
 var weekdayNames = [7]string{"Su", "Mo", "Tu", "We", "Th", "Fr", "Sa"}
@@ -743,22 +751,7 @@ func (p *parser) months(g int, items []string) error {
 		case p.at(i, tMonth, tNumber) && !p.at(i+2, tTimeSep, tNumber):
 			return p.monthdays(gMonth, items)
 		case p.at(i, tMonth):
-			from := p.tok(i).val
-			to := from
-			item := monthNames[from]
-			p.i = i + 1
-			if p.at(i+1, '-', tMonth) {
-				to = p.tok(i + 2).val
-				item += "-" + monthNames[to]
-				p.i = i + 3
-			}
-			var mask uint16
-			for m := from; ; m = (m + 1) % 12 {
-				mask |= 1 << m
-				if m == to {
-					break
-				}
-			}
+			item, mask := p.cyclicRange(i, tMonth, monthNames[:])
 			p.r.date[g] = append(p.r.date[g], selector{kind: sMonths, mask: mask})
 			items = append(items, item)
 		default:
