@@ -92,18 +92,7 @@ var (
 // A file that is not a CSV, or lacks one of the columns nom, adresse,
 // commune, code_postal, is refused with an EInvalid *coop.Error.
 func ParseStandardCSV(r io.Reader) ([]Candidate, error) {
-	t, err := readTable(r, standardColumns)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]Candidate, 0, len(t.rows))
-	keys := map[string]int{}
-	for _, row := range t.rows {
-		get := func(name string) string { return t.get(row, name) }
-		c := Candidate{Line: row.line}
-		if !row.complete {
-			c.problem("row", "opendata.row_columns")
-		}
+	return parseRows(r, standardColumns, func(get func(string) string, c *Candidate) {
 		description, prices := splitPrices(get("presentation_detail"))
 		identity := get("presentation_resume")
 		if utf8.RuneCountInString(identity) > identityMax {
@@ -155,6 +144,25 @@ func ParseStandardCSV(r io.Reader) ([]Candidate, error) {
 		if c.Key == "" {
 			c.Key = hashKey(in.Name, cmp.Or(get("code_insee"), in.Commune))
 		}
+	})
+}
+
+// parseRows reads a table with the required columns and turns each row
+// into a Candidate with fill, then reports incomplete rows and keys met
+// twice in the file.
+func parseRows(r io.Reader, required []string, fill func(get func(string) string, c *Candidate)) ([]Candidate, error) {
+	t, err := readTable(r, required)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Candidate, 0, len(t.rows))
+	keys := map[string]int{}
+	for _, row := range t.rows {
+		c := Candidate{Line: row.line}
+		if !row.complete {
+			c.problem("row", "opendata.row_columns")
+		}
+		fill(func(name string) string { return t.get(row, name) }, &c)
 		c.checkKey(keys)
 		out = append(out, c)
 	}
@@ -204,18 +212,7 @@ func splitPrices(detail string) (description, prices string) {
 // ADRESSE, CP, INSEECOM, NOMCOM, LAT, LONG, is refused with an EInvalid
 // *coop.Error.
 func ParseCGET2019(r io.Reader) ([]Candidate, error) {
-	t, err := readTable(r, cgetColumns)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]Candidate, 0, len(t.rows))
-	keys := map[string]int{}
-	for _, row := range t.rows {
-		get := func(name string) string { return t.get(row, name) }
-		c := Candidate{Line: row.line}
-		if !row.complete {
-			c.problem("row", "opendata.row_columns")
-		}
+	return parseRows(r, cgetColumns, func(get func(string) string, c *Candidate) {
 		typo := get("typo")
 		fablab := strings.Contains(territory.Normalize(typo), "fablab")
 		in := places.PlaceInput{
@@ -254,10 +251,7 @@ func ParseCGET2019(r io.Reader) ([]Candidate, error) {
 		} else {
 			c.Key = hashKey(in.Name, in.Commune)
 		}
-		c.checkKey(keys)
-		out = append(out, c)
-	}
-	return out, nil
+	})
 }
 
 var postalInText = regexp.MustCompile(`\b[0-9]{5}\b`)
