@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"coopconnect/internal/booking"
 	"errors"
 	"flag"
 	"fmt"
@@ -48,6 +49,7 @@ type Main struct {
 	Mailer   *mail.Mailer
 	Accounts *accounts.Service
 	Places   *places.Service
+	Booking  *booking.Service
 	Web      *web.Server
 }
 
@@ -115,7 +117,8 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger, clock coop.Clo
 	m.Accounts = &accounts.Service{DB: m.DB, Hasher: accounts.NewHasher(max(1, runtime.NumCPU())), Mailer: m.Mailer, Catalogs: cat, BaseURL: c.BaseURL}
 	m.Places = &places.Service{DB: m.DB, Communes: communes}
 	imports := &opendata.Importer{DB: m.DB, Places: m.Places, Communes: communes}
-	m.Web, err = web.New(web.Deps{DB: m.DB, Accounts: m.Accounts, Mailer: m.Mailer, Jobs: m.Jobs, Places: m.Places, Imports: imports, Territory: communes,
+	m.Booking = &booking.Service{DB: m.DB}
+	m.Web, err = web.New(web.Deps{DB: m.DB, Accounts: m.Accounts, Mailer: m.Mailer, Jobs: m.Jobs, Places: m.Places, Booking: m.Booking, Imports: imports, Territory: communes,
 		Catalogs: cat, Log: log, Clock: clock,
 		BaseURL: c.BaseURL, TrustProxy: c.TrustProxy, Version: Version(), MapTiles: c.MapTiles, MapAttribution: c.MapAttribution})
 	if err != nil {

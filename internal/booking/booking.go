@@ -1,22 +1,24 @@
 // Package booking books the spaces of a place — open-space seats, offices,
 // meeting rooms and equipment units — and never overbooks them.
 //
-// This is the store-level core: a booking is a half-open interval
-// [Start, End) of UTC instants, for some seats of one space. Offices and
-// meeting rooms are booked one at a time (Exclusive); open spaces and
-// equipment are shared, up to the space's capacity at every instant.
+// A booking is a half-open interval [Start, End) of UTC instants, for some
+// seats of one space. Offices and meeting rooms are booked one at a time
+// (Exclusive); open spaces and equipment are shared, up to the space's
+// capacity at every instant.
 //
-// The invariants live in the database (migration 0005): a PostgreSQL
-// exclusion constraint or a SQLite trigger refuses overlapping exclusive
-// bookings, and triggers on both engines refuse a shared space over its
-// capacity. The Service checks the same rules first, inside the write
+// The invariants live in the database (migrations 0005 and 0006): a
+// PostgreSQL exclusion constraint or a SQLite trigger refuses overlapping
+// exclusive bookings, and triggers on both engines refuse a shared space
+// over its capacity. The Service checks the same first, inside the write
 // transaction and under a lock of the space's row, only to give a clear
 // error ("booking.overlap", "booking.full").
 //
-// Not here yet, for later work: opening hours and closures, audience
-// windows, the per-place rules (booking window, notice, durations,
-// approval), waitlists, check-in, moving a booking, notifications and the
-// web and API layers. Authorization is the caller's job.
+// Around them, the Service applies what a place sets (Setup): its opening
+// hours and blocked days, the booking unit of each space, the windows
+// reserved for one audience, and the rules (booking window, notice,
+// durations, active bookings per member, cancellation deadline, approval,
+// waitlist hold). Each refusal is a coop.Refusal whose reason is a stable
+// code ("booking.notice") and a message key of the catalogs.
 package booking
 
 import (
@@ -28,23 +30,49 @@ import (
 	"strings"
 	"time"
 
+	"coopconnect/internal/accounts"
 	"coopconnect/internal/coop"
 	"coopconnect/internal/db"
+	"coopconnect/internal/places"
 )
 
 // Status is where a booking is in its life.
 type Status string
 
-// The statuses of a booking.
+// The statuses of a booking; Holds tells which hold their seats.
 const (
-	Confirmed Status = "confirmed"
+	Waiting   Status = "waiting"   // on the waitlist of a full slot
+	Pending   Status = "pending"   // waits for the staff's approval
+	Offered   Status = "offered"   // a freed seat offered to the waitlist, until HoldUntil
+	Confirmed Status = "confirmed" // booked
 	Cancelled Status = "cancelled"
+	Refused   Status = "refused"
+	Expired   Status = "expired" // an offer not taken in time, or a waitlist whose slot passed
 )
+
+// Holds tells whether a booking of that status holds its seats.
+func (s Status) Holds() bool { return s == Pending || s == Offered || s == Confirmed }
+
+// holding is the SQL list of the statuses that hold seats.
+const holding = `('pending', 'offered', 'confirmed')`
 
 // The audiences a booking is for.
 const (
 	AudienceProfessionals = "professionals"
 	AudienceEInclusion    = "e_inclusion"
+)
+
+// Audiences lists them.
+var Audiences = []string{AudienceProfessionals, AudienceEInclusion}
+
+// Attendance is whether the person came.
+type Attendance string
+
+// The attendance of a booking.
+const (
+	Expected Attendance = "expected"
+	Present  Attendance = "present"
+	NoShow   Attendance = "no_show"
 )
 
 // Booking is some seats of a space over [Start, End).
@@ -53,7 +81,11 @@ type Booking struct {
 	PublicID      string
 	SpaceID       int64
 	SpacePublicID string
+	SpaceName     string
+	PlaceSlug     string
+	PlaceName     string
 	UserID        *int64 // nil for a walk-in booked by the staff
+	UserName      string // the member's name, or the walk-in's
 	GuestName     string
 	GuestContact  string
 	Audience      string
@@ -62,30 +94,58 @@ type Booking struct {
 	// Exclusive tells that the space is booked one at a time.
 	Exclusive      bool
 	Status         Status
+	HoldUntil      *time.Time // for an offer
+	Attendance     Attendance
+	Note           string // the staff's word on a refusal
+	Sequence       int    // bumps at each change, for calendars
 	IdempotencyKey string
 	CreatedAt      time.Time
 	CancelledAt    *time.Time
 }
 
+// Who names the person the booking is for.
+func (b Booking) Who() string {
+	if b.GuestName != "" {
+		return b.GuestName
+	}
+	return b.UserName
+}
+
 // Request asks for a booking.
 type Request struct {
-	// UserID is the member booking for themselves; nil for a walk-in, who
-	// then needs a GuestName.
-	UserID        *int64
+	// By is who books: a member for themselves, or the place's staff, who
+	// may book for a walk-in visitor (GuestName and GuestContact).
+	By            accounts.User
 	GuestName     string
-	GuestContact  string
+	GuestContact  string // an email or a phone number
 	SpacePublicID string
 	Start, End    time.Time // any location; stored in UTC, whole seconds
 	Seats         int       // 0 means 1
-	Audience      string    // AudienceProfessionals or AudienceEInclusion
+	// Audience is the booking's public. A member books for the audience
+	// they declared (empty means it); the staff chooses.
+	Audience string
+	// Waitlist, when the slot is full, puts the request on the slot's
+	// waitlist instead of failing.
+	Waitlist bool
 	// IdempotencyKey, when set, makes the request safe to repeat: the same
 	// key for the same user returns the first booking.
 	IdempotencyKey string
 }
 
+func (r Request) walkIn() bool { return r.GuestName != "" || r.GuestContact != "" }
+
 // Service books spaces.
 type Service struct {
 	DB *db.DB
+	// Notify, when set, is told of every change a person should hear of,
+	// inside the transaction that makes it (to queue an email).
+	Notify func(ctx context.Context, tx *db.Tx, n Notice) error
+}
+
+// Notice is a change to tell the booking's person about.
+type Notice struct {
+	Event   string // "confirmed", "pending", "waiting", "offered", "moved", "cancelled", "refused", "expired"
+	Booking Booking
 }
 
 // Exclusive tells whether a space of that kind is booked one at a time.
@@ -115,43 +175,42 @@ func (r *Request) normalize() error {
 	if r.Seats < 1 {
 		p.Add("seats", "booking.seats_min")
 	}
-	if r.Audience != AudienceProfessionals && r.Audience != AudienceEInclusion {
+	if r.Audience != "" && r.Audience != AudienceProfessionals && r.Audience != AudienceEInclusion {
 		p.Add("audience", "booking.audience_invalid")
 	}
-	if r.UserID == nil && r.GuestName == "" {
-		p.Add("guest_name", "booking.guest_name_required")
+	if r.walkIn() {
+		if r.GuestName == "" {
+			p.Add("guest_name", "booking.guest_name_required")
+		}
+		if r.GuestContact == "" {
+			p.Add("guest_contact", "booking.guest_contact_required")
+		}
 	}
-	if len(r.GuestName) > maxText {
-		p.Add("guest_name", "booking.too_long")
-	}
-	if len(r.GuestContact) > maxText {
-		p.Add("guest_contact", "booking.too_long")
-	}
-	if len(r.IdempotencyKey) > maxText {
-		p.Add("idempotency_key", "booking.too_long")
+	for field, v := range map[string]string{"guest_name": r.GuestName, "guest_contact": r.GuestContact, "idempotency_key": r.IdempotencyKey} {
+		if len(v) > maxText {
+			p.Add(field, "booking.text_too_long")
+		}
 	}
 	return p.Err()
 }
 
-// Book books a space. Errors: EInvalid for a wrong request (with Fields),
-// for a start in the past or more seats than the space has; ENotFound for
-// an unknown space; EConflict "booking.overlap" when a one-at-a-time space
-// is taken, "booking.full" when a shared space has not enough seats left,
-// "booking.idempotency_mismatch" when the key was used for another request.
+// Book books a space, or puts the request on the slot's waitlist when it is
+// full and Waitlist is set. Errors: EInvalid for a wrong request (with
+// Fields) or a broken rule (a Refusal: "booking.closed", "booking.notice"…);
+// ENotFound for an unknown space; EForbidden for a walk-in booked by
+// someone who is not the place's staff; EConflict "booking.overlap" when a
+// one-at-a-time space is taken, "booking.full" when a shared space has not
+// enough seats left, "booking.idempotency_mismatch" when the key was used
+// for another request.
 func (s *Service) Book(ctx context.Context, req Request) (Booking, error) {
 	if err := req.normalize(); err != nil {
 		return Booking{}, err
 	}
 	var b Booking
 	err := s.DB.Write(ctx, func(tx *db.Tx) error {
-		var (
-			spaceID  int64
-			kind     string
-			capacity int
-		)
+		var placeID int64
 		// Lock the space: concurrent bookings of it decide one after the other.
-		err := tx.QueryRowContext(ctx, `SELECT id, kind, capacity FROM spaces WHERE public_id = $1`+tx.ForUpdate(),
-			req.SpacePublicID).Scan(&spaceID, &kind, &capacity)
+		err := tx.QueryRowContext(ctx, `SELECT place_id FROM spaces WHERE public_id = $1`+tx.ForUpdate(), req.SpacePublicID).Scan(&placeID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return coop.Errorf(coop.ENotFound, "booking.space_not_found")
 		}
@@ -159,7 +218,7 @@ func (s *Service) Book(ctx context.Context, req Request) (Booking, error) {
 			return err
 		}
 		if req.IdempotencyKey != "" {
-			prev, found, err := byKey(ctx, tx, req.UserID, req.IdempotencyKey)
+			prev, found, err := byKey(ctx, tx, req.By.ID, req.IdempotencyKey)
 			if err != nil || found {
 				b = prev
 				if err == nil && !sameRequest(prev, req) {
@@ -168,54 +227,155 @@ func (s *Service) Book(ctx context.Context, req Request) (Booking, error) {
 				return err
 			}
 		}
-		if req.Start.Before(tx.Now) {
-			return coop.Errorf(coop.EInvalid, "booking.in_past")
+		setup, err := loadSetup(ctx, tx, placeID)
+		if err != nil {
+			return err
 		}
-		if req.Seats > capacity {
-			return &coop.Error{Code: coop.EInvalid, Message: "error.invalid_form",
-				Fields: map[string]string{"seats": "booking.seats_over_capacity"}, FieldArgs: map[string][]any{"seats": {capacity}}}
-		}
-		b = Booking{SpaceID: spaceID, SpacePublicID: req.SpacePublicID, UserID: req.UserID, GuestName: req.GuestName,
-			GuestContact: req.GuestContact, Audience: req.Audience, Start: req.Start, End: req.End, Seats: req.Seats,
-			Exclusive: Exclusive(kind), Status: Confirmed, IdempotencyKey: req.IdempotencyKey, CreatedAt: tx.Now, PublicID: newPublicID()}
-		if b.Exclusive {
-			var taken bool
-			if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM bookings
-				WHERE space_id = $1 AND status = 'confirmed' AND start_at < $3 AND end_at > $2)`,
-				spaceID, b.Start, b.End).Scan(&taken); err != nil {
-				return err
-			}
-			if taken {
-				return coop.Errorf(coop.EConflict, "booking.overlap")
-			}
-		} else {
-			used, err := peakSeats(ctx, tx, spaceID, b.Start, b.End)
-			if err != nil {
-				return err
-			}
-			if used+b.Seats > capacity {
-				return coop.Errorf(coop.EConflict, "booking.full", capacity-used)
-			}
-		}
-		var key any
-		if b.IdempotencyKey != "" {
-			key = b.IdempotencyKey
-		}
-		return tx.QueryRowContext(ctx, `INSERT INTO bookings (public_id, space_id, user_id, guest_name, guest_contact,
-			audience, start_at, end_at, seats, exclusive, status, idempotency_key, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'confirmed', $11, $12) RETURNING id`,
-			b.PublicID, b.SpaceID, b.UserID, b.GuestName, b.GuestContact, b.Audience, b.Start, b.End, b.Seats,
-			b.Exclusive, key, b.CreatedAt).Scan(&b.ID)
+		b, err = s.book(ctx, tx, setup, req)
+		return err
 	})
 	if err != nil && req.IdempotencyKey != "" && coop.ErrorCode(err) == coop.EConflict && coop.AsError(err).Message == "error.conflict" {
-		// A concurrent request with the same key, for another space, won the
-		// unique index: answer as its repetition would.
+		// A concurrent request with the same key won the unique index:
+		// answer as its repetition would.
 		return s.replay(ctx, req, err)
 	}
 	if err != nil {
 		return Booking{}, err
 	}
 	return b, nil
+}
+
+// book decides a request inside the write transaction, the space locked.
+func (s *Service) book(ctx context.Context, tx *db.Tx, setup *Setup, req Request) (Booking, error) {
+	sp, _ := setup.Space(req.SpacePublicID)
+	staff, err := places.Hosts(ctx, tx, req.By, setup.PlaceID)
+	if err != nil {
+		return Booking{}, err
+	}
+	if req.walkIn() && !staff {
+		return Booking{}, coop.Errorf(coop.EForbidden, "error.forbidden")
+	}
+	audience, err := audienceOf(ctx, tx, req, staff)
+	if err != nil {
+		return Booking{}, err
+	}
+	if req.Seats > sp.Capacity {
+		return Booking{}, &coop.Error{Code: coop.EInvalid, Message: "error.invalid_form",
+			Fields: map[string]string{"seats": "booking.seats_over_capacity"}, FieldArgs: map[string][]any{"seats": {sp.Capacity}}}
+	}
+	if e := setup.Check(sp, audience, req.Start, req.End, tx.Now, staff); e != nil {
+		return Booking{}, e
+	}
+	b := Booking{SpaceID: sp.ID, SpacePublicID: sp.PublicID, SpaceName: sp.Name, PlaceSlug: setup.Slug, PlaceName: setup.Name,
+		GuestName: req.GuestName, GuestContact: req.GuestContact, Audience: audience, Start: req.Start, End: req.End,
+		Seats: req.Seats, Exclusive: sp.Exclusive, Status: Confirmed, Attendance: Expected,
+		IdempotencyKey: req.IdempotencyKey, CreatedAt: tx.Now, PublicID: newPublicID()}
+	if !req.walkIn() {
+		id := req.By.ID
+		b.UserID, b.UserName = &id, req.By.Name
+		if !staff && sp.Rules.MaxActive > 0 {
+			var active int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM bookings b JOIN spaces s ON s.id = b.space_id
+				WHERE b.user_id = $1 AND s.place_id = $2 AND b.end_at > $3 AND b.status IN `+holding,
+				id, setup.PlaceID, tx.Now).Scan(&active); err != nil {
+				return Booking{}, err
+			}
+			if active >= sp.Rules.MaxActive {
+				return Booking{}, coop.Refusal(coop.EInvalid, "booking.max_active", sp.Rules.MaxActive)
+			}
+		}
+	}
+	if taken := taken(ctx, tx, sp, req.Start, req.End, req.Seats, 0); taken != nil {
+		if !req.Waitlist || b.UserID == nil {
+			return Booking{}, taken
+		}
+		var already bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM bookings WHERE space_id = $1 AND user_id = $2
+			AND status = 'waiting' AND start_at = $3 AND end_at = $4)`, sp.ID, *b.UserID, b.Start, b.End).Scan(&already); err != nil {
+			return Booking{}, err
+		}
+		if already {
+			return Booking{}, coop.Refusal(coop.EConflict, "booking.already_waiting")
+		}
+		b.Status = Waiting
+	} else if sp.Rules.Approval && !staff {
+		b.Status = Pending
+	}
+	if err := insert(ctx, tx, &b, req.By.ID); err != nil {
+		return Booking{}, err
+	}
+	return b, s.notify(ctx, tx, string(b.Status), b)
+}
+
+// taken returns the conflict that keeps seats seats of sp over [start, end)
+// from being booked, if any, leaving out the booking except.
+func taken(ctx context.Context, tx *db.Tx, sp *Space, start, end time.Time, seats int, except int64) error {
+	if sp.Exclusive {
+		var overlap bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM bookings
+			WHERE space_id = $1 AND id <> $4 AND status IN `+holding+` AND start_at < $3 AND end_at > $2)`,
+			sp.ID, start, end, except).Scan(&overlap); err != nil {
+			return err
+		}
+		if overlap {
+			return coop.Refusal(coop.EConflict, "booking.overlap")
+		}
+		return nil
+	}
+	used, err := peakSeats(ctx, tx, sp.ID, start, end, except)
+	if err != nil {
+		return err
+	}
+	if used+seats > sp.Capacity {
+		return coop.Refusal(coop.EConflict, "booking.full")
+	}
+	return nil
+}
+
+// audienceOf returns the audience a request books for.
+func audienceOf(ctx context.Context, tx *db.Tx, req Request, staff bool) (string, error) {
+	if req.walkIn() || (staff && req.Audience != "") {
+		if req.Audience == "" {
+			return "", &coop.Error{Code: coop.EInvalid, Message: "error.invalid_form", Fields: map[string]string{"audience": "booking.audience_invalid"}}
+		}
+		return req.Audience, nil
+	}
+	var declared string
+	if err := tx.QueryRowContext(ctx, `SELECT audience FROM users WHERE id = $1`, req.By.ID).Scan(&declared); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return "", coop.Errorf(coop.EUnauthorized, "auth.sign_in_required")
+		}
+		return "", err
+	}
+	if req.Audience != "" && req.Audience != declared {
+		return "", &coop.Error{Code: coop.EInvalid, Message: "error.invalid_form", Fields: map[string]string{"audience": "booking.audience_not_declared"}}
+	}
+	return declared, nil
+}
+
+func insert(ctx context.Context, tx *db.Tx, b *Booking, by int64) error {
+	var key, hold, bookedBy any
+	if b.IdempotencyKey != "" {
+		key = b.IdempotencyKey
+	}
+	if b.HoldUntil != nil {
+		hold = *b.HoldUntil
+	}
+	if by != 0 {
+		bookedBy = by
+	}
+	return tx.QueryRowContext(ctx, `INSERT INTO bookings (public_id, space_id, user_id, guest_name, guest_contact,
+		audience, start_at, end_at, seats, exclusive, status, idempotency_key, created_at, updated_at, hold_until, booked_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15) RETURNING id`,
+		b.PublicID, b.SpaceID, b.UserID, b.GuestName, b.GuestContact, b.Audience, b.Start, b.End, b.Seats,
+		b.Exclusive, string(b.Status), key, b.CreatedAt, hold, bookedBy).Scan(&b.ID)
+}
+
+func (s *Service) notify(ctx context.Context, tx *db.Tx, event string, b Booking) error {
+	if s.Notify == nil {
+		return nil
+	}
+	return s.Notify(ctx, tx, Notice{Event: event, Booking: b})
 }
 
 func (s *Service) replay(ctx context.Context, req Request, cause error) (Booking, error) {
@@ -225,7 +385,7 @@ func (s *Service) replay(ctx context.Context, req Request, cause error) (Booking
 	)
 	err := s.DB.Read(ctx, func(tx *db.Tx) error {
 		var err error
-		prev, found, err = byKey(ctx, tx, req.UserID, req.IdempotencyKey)
+		prev, found, err = byKey(ctx, tx, req.By.ID, req.IdempotencyKey)
 		return err
 	})
 	switch {
@@ -242,58 +402,26 @@ func (s *Service) replay(ctx context.Context, req Request, cause error) (Booking
 // sameRequest tells whether req asks for what b is.
 func sameRequest(b Booking, req Request) bool {
 	return b.SpacePublicID == req.SpacePublicID && b.Start.Equal(req.Start) && b.End.Equal(req.End) &&
-		b.Seats == req.Seats && b.Audience == req.Audience && b.GuestName == req.GuestName && b.GuestContact == req.GuestContact
+		b.Seats == req.Seats && (req.Audience == "" || b.Audience == req.Audience) &&
+		b.GuestName == req.GuestName && b.GuestContact == req.GuestContact
 }
 
-// peakSeats returns the most seats the confirmed bookings of a space hold
-// at any instant of [start, end): the peak is at start or at the start of a
-// booking inside the interval. The database's trigger counts the same way.
-func peakSeats(ctx context.Context, tx *db.Tx, spaceID int64, start, end time.Time) (int, error) {
+// peakSeats returns the most seats the holding bookings of a space, but
+// except, hold at any instant of [start, end): the peak is at start or at
+// the start of a booking inside the interval. The database's trigger
+// counts the same way.
+func peakSeats(ctx context.Context, tx *db.Tx, spaceID int64, start, end time.Time, except int64) (int, error) {
 	var atStart, inside int
 	err := tx.QueryRowContext(ctx, `SELECT
 		(SELECT COALESCE(SUM(b.seats), 0) FROM bookings b
-		 WHERE b.space_id = $1 AND b.status = 'confirmed' AND b.start_at <= $2 AND b.end_at > $2),
+		 WHERE b.space_id = $1 AND b.id <> $4 AND b.status IN `+holding+` AND b.start_at <= $2 AND b.end_at > $2),
 		(SELECT COALESCE(MAX((SELECT SUM(b.seats) FROM bookings b
-		                      WHERE b.space_id = $1 AND b.status = 'confirmed'
+		                      WHERE b.space_id = $1 AND b.id <> $4 AND b.status IN `+holding+`
 		                        AND b.start_at <= p.start_at AND b.end_at > p.start_at)), 0)
 		 FROM bookings p
-		 WHERE p.space_id = $1 AND p.status = 'confirmed' AND p.start_at > $2 AND p.start_at < $3)`,
-		spaceID, start, end).Scan(&atStart, &inside)
+		 WHERE p.space_id = $1 AND p.id <> $4 AND p.status IN `+holding+` AND p.start_at > $2 AND p.start_at < $3)`,
+		spaceID, start, end, except).Scan(&atStart, &inside)
 	return max(atStart, inside), err
-}
-
-// Cancel cancels a booking and returns it. userID is the member cancelling
-// their own booking (another member's is ENotFound), or nil when the staff
-// cancels (the caller checked their rights). Cancelling is idempotent by
-// nature: cancelling a cancelled booking returns it unchanged, so
-// idempotencyKey, accepted for the API's sake, needs no storage. A booking
-// that has ended cannot be cancelled (EPrecondition "booking.ended").
-func (s *Service) Cancel(ctx context.Context, userID *int64, publicID, idempotencyKey string) (Booking, error) {
-	_ = idempotencyKey
-	var b Booking
-	err := s.DB.Write(ctx, func(tx *db.Tx) error {
-		var err error
-		b, err = get(ctx, tx, publicID)
-		if err != nil {
-			return err
-		}
-		if userID != nil && (b.UserID == nil || *b.UserID != *userID) {
-			return coop.Errorf(coop.ENotFound, "booking.not_found")
-		}
-		if b.Status == Cancelled {
-			return nil
-		}
-		if !b.End.After(tx.Now) {
-			return coop.Errorf(coop.EPrecondition, "booking.ended")
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE bookings SET status = 'cancelled', cancelled_at = $1 WHERE id = $2`, tx.Now, b.ID); err != nil {
-			return err
-		}
-		now := tx.Now
-		b.Status, b.CancelledAt = Cancelled, &now
-		return nil
-	})
-	return b, err
 }
 
 // Get returns a booking by its public id, or ENotFound. It checks no
@@ -308,41 +436,54 @@ func (s *Service) Get(ctx context.Context, publicID string) (Booking, error) {
 	return b, err
 }
 
-// ListForSpace returns the confirmed bookings of a space that overlap
+// ListForSpace returns the holding bookings of a space that overlap
 // [from, to), by start.
 func (s *Service) ListForSpace(ctx context.Context, spaceID int64, from, to time.Time) ([]Booking, error) {
+	return s.list(ctx, ` WHERE b.space_id = $1 AND b.status IN `+holding+` AND b.start_at < $3 AND b.end_at > $2
+		ORDER BY b.start_at, b.id`, spaceID, db.Instant(from), db.Instant(to))
+}
+
+func (s *Service) list(ctx context.Context, where string, args ...any) ([]Booking, error) {
 	var out []Booking
 	err := s.DB.Read(ctx, func(tx *db.Tx) error {
-		rows, err := tx.QueryContext(ctx, selectBooking+` WHERE b.space_id = $1 AND b.status = 'confirmed'
-			AND b.start_at < $3 AND b.end_at > $2 ORDER BY b.start_at, b.id`, spaceID, db.Instant(from), db.Instant(to))
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			b, err := scanBooking(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, b)
-		}
-		return rows.Err()
+		var err error
+		out, err = listTx(ctx, tx, where, args...)
+		return err
 	})
 	return out, err
 }
 
-const selectBooking = `SELECT b.id, b.public_id, b.space_id, s.public_id, b.user_id, b.guest_name, b.guest_contact, b.audience,
-	b.start_at, b.end_at, b.seats, b.exclusive, b.status, COALESCE(b.idempotency_key, ''), b.created_at, b.cancelled_at
-	FROM bookings b JOIN spaces s ON s.id = b.space_id`
+func listTx(ctx context.Context, tx *db.Tx, where string, args ...any) ([]Booking, error) {
+	rows, err := tx.QueryContext(ctx, selectBooking+where, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Booking
+	for rows.Next() {
+		b, err := scanBooking(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}
+
+const selectBooking = `SELECT b.id, b.public_id, b.space_id, s.public_id, s.name, p.slug, p.name, b.user_id, COALESCE(u.name, ''),
+	b.guest_name, b.guest_contact, b.audience, b.start_at, b.end_at, b.seats, b.exclusive, b.status, b.hold_until,
+	b.attendance, b.note, b.sequence, COALESCE(b.idempotency_key, ''), b.created_at, b.cancelled_at
+	FROM bookings b JOIN spaces s ON s.id = b.space_id JOIN places p ON p.id = s.place_id LEFT JOIN users u ON u.id = b.user_id`
 
 func scanBooking(row interface{ Scan(...any) error }) (Booking, error) {
 	var (
-		b         Booking
-		userID    sql.NullInt64
-		cancelled sql.NullTime
+		b               Booking
+		userID          sql.NullInt64
+		cancelled, hold sql.NullTime
 	)
-	err := row.Scan(&b.ID, &b.PublicID, &b.SpaceID, &b.SpacePublicID, &userID, &b.GuestName, &b.GuestContact, &b.Audience,
-		&b.Start, &b.End, &b.Seats, &b.Exclusive, &b.Status, &b.IdempotencyKey, &b.CreatedAt, &cancelled)
+	err := row.Scan(&b.ID, &b.PublicID, &b.SpaceID, &b.SpacePublicID, &b.SpaceName, &b.PlaceSlug, &b.PlaceName, &userID, &b.UserName,
+		&b.GuestName, &b.GuestContact, &b.Audience, &b.Start, &b.End, &b.Seats, &b.Exclusive, &b.Status, &hold,
+		&b.Attendance, &b.Note, &b.Sequence, &b.IdempotencyKey, &b.CreatedAt, &cancelled)
 	if err != nil {
 		return b, err
 	}
@@ -352,6 +493,10 @@ func scanBooking(row interface{ Scan(...any) error }) (Booking, error) {
 	if cancelled.Valid {
 		t := cancelled.Time.UTC()
 		b.CancelledAt = &t
+	}
+	if hold.Valid {
+		t := hold.Time.UTC()
+		b.HoldUntil = &t
 	}
 	b.Start, b.End, b.CreatedAt = b.Start.UTC(), b.End.UTC(), b.CreatedAt.UTC()
 	return b, nil
@@ -365,12 +510,8 @@ func get(ctx context.Context, tx *db.Tx, publicID string) (Booking, error) {
 	return b, err
 }
 
-func byKey(ctx context.Context, tx *db.Tx, userID *int64, key string) (Booking, bool, error) {
-	var uid int64
-	if userID != nil {
-		uid = *userID
-	}
-	b, err := scanBooking(tx.QueryRowContext(ctx, selectBooking+` WHERE COALESCE(b.user_id, 0) = $1 AND b.idempotency_key = $2`, uid, key))
+func byKey(ctx context.Context, tx *db.Tx, userID int64, key string) (Booking, bool, error) {
+	b, err := scanBooking(tx.QueryRowContext(ctx, selectBooking+` WHERE COALESCE(b.booked_by, 0) = $1 AND b.idempotency_key = $2`, userID, key))
 	if errors.Is(err, sql.ErrNoRows) {
 		return b, false, nil
 	}

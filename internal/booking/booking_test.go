@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"coopconnect/internal/accounts"
 	"coopconnect/internal/booking"
 	"coopconnect/internal/coop"
 	"coopconnect/internal/db"
@@ -26,6 +27,7 @@ type fixture struct {
 	svc   *booking.Service
 	place int64
 	users []int64
+	staff accounts.User // a coordinator: staff of every place
 	n     int
 }
 
@@ -46,10 +48,20 @@ func newFixture(t *testing.T, d *db.DB, users int) *fixture {
 			VALUES ('CC Haute-Provence', 'epci', $1, $1) RETURNING id`, tx.Now).Scan(&carrier); err != nil {
 			return err
 		}
+		// Open round the clock, booked up to 400 days ahead: these tests
+		// are about the invariants, not the rules (see rules_test.go).
 		if err := tx.QueryRowContext(ctx, `INSERT INTO places (slug, carrier_id, name, kind, status, address, postal_code,
-			commune_code, lat, lon, audience, created_at, updated_at)
+			commune_code, lat, lon, audience, opening_hours, created_at, updated_at)
 			VALUES ('la-filature', $1, 'La Filature', 'tiers_lieu', 'open', '12 bd de la République', '04300', '04088',
-			43.96, 5.78, 'both', $2, $2) RETURNING id`, carrier, tx.Now).Scan(&f.place); err != nil {
+			43.96, 5.78, 'both', '24/7', $2, $2) RETURNING id`, carrier, tx.Now).Scan(&f.place); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO booking_rules (place_id, window_days, updated_at) VALUES ($1, 400, $2)`, f.place, tx.Now); err != nil {
+			return err
+		}
+		f.staff = accounts.User{Name: "Coordination", Role: accounts.Coordinator}
+		if err := tx.QueryRowContext(ctx, `INSERT INTO users (public_id, email, name, role, password_hash, created_at, updated_at)
+			VALUES ('coord', 'coord@example.fr', 'Coordination', 'coordinator', 'x', $1, $1) RETURNING id`, tx.Now).Scan(&f.staff.ID); err != nil {
 			return err
 		}
 		for i := range users {
@@ -74,8 +86,8 @@ func (f *fixture) space(kind string, capacity int) space {
 	f.n++
 	sp := space{PublicID: fmt.Sprintf("%s-%d", kind, f.n), Capacity: capacity}
 	err := f.d.Write(ctx, func(tx *db.Tx) error {
-		return tx.QueryRowContext(ctx, `INSERT INTO spaces (public_id, place_id, name, kind, capacity, audience, created_at, updated_at)
-			VALUES ($1, $2, $1, $3, $4, 'both', $5, $5) RETURNING id`, sp.PublicID, f.place, kind, capacity, tx.Now).Scan(&sp.ID)
+		return tx.QueryRowContext(ctx, `INSERT INTO spaces (public_id, place_id, name, kind, capacity, audience, booking_unit, created_at, updated_at)
+			VALUES ($1, $2, $1, $3, $4, 'both', 'half_hour', $5, $5) RETURNING id`, sp.PublicID, f.place, kind, capacity, tx.Now).Scan(&sp.ID)
 	})
 	if err != nil {
 		f.t.Fatal(err)
@@ -84,7 +96,11 @@ func (f *fixture) space(kind string, capacity int) space {
 }
 
 func (f *fixture) req(sp space, user int, start, end time.Time) booking.Request {
-	return booking.Request{UserID: &f.users[user], SpacePublicID: sp.PublicID, Start: start, End: end, Audience: booking.AudienceProfessionals}
+	return booking.Request{By: f.member(user), SpacePublicID: sp.PublicID, Start: start, End: end}
+}
+
+func (f *fixture) member(i int) accounts.User {
+	return accounts.User{ID: f.users[i], Role: accounts.Member, Name: fmt.Sprintf("membre%d@example.fr", i)}
 }
 
 // at returns 2026-02-02 (a Monday) at hour h, UTC.
@@ -199,7 +215,7 @@ func TestBook_RandomBookingsAndCancellationsKeepTheInvariants(t *testing.T) {
 					var err error
 					if len(mine) > 0 && rng.IntN(3) == 0 {
 						i := rng.IntN(len(mine))
-						_, err = f.svc.Cancel(ctx, &f.users[w], mine[i], "")
+						_, err = f.svc.Cancel(ctx, f.member(w), mine[i])
 						mine = append(mine[:i], mine[i+1:]...)
 					} else {
 						sp := spaces[rng.IntN(len(spaces))]
@@ -247,7 +263,7 @@ func checkInvariants(t *testing.T, d *db.DB) {
 	var rows []row
 	err := d.Read(ctx, func(tx *db.Tx) error {
 		rs, err := tx.QueryContext(ctx, `SELECT b.space_id, b.seats, s.capacity, b.exclusive, b.start_at, b.end_at
-			FROM bookings b JOIN spaces s ON s.id = b.space_id WHERE b.status = 'confirmed'`)
+			FROM bookings b JOIN spaces s ON s.id = b.space_id WHERE b.status IN ('pending', 'offered', 'confirmed')`)
 		if err != nil {
 			return err
 		}
@@ -440,10 +456,13 @@ func TestBook_RefusesBadRequests(t *testing.T) {
 		r.Seats = 4
 		_, err = f.svc.Book(ctx, r)
 		wantCode(t, err, coop.EInvalid, "")
-		r.Seats, r.UserID = 1, nil
+		r.Seats, r.GuestContact = 1, "06 12 34 56 78"
 		_, err = f.svc.Book(ctx, r)
 		wantCode(t, err, coop.EInvalid, "") // a walk-in needs a name
-		r.GuestName, r.GuestContact = "Mme Martin", "06 12 34 56 78"
+		r.GuestName, r.Audience = "Mme Martin", booking.AudienceEInclusion
+		_, err = f.svc.Book(ctx, r)
+		wantCode(t, err, coop.EForbidden, "") // only the staff books walk-ins
+		r.By = f.staff
 		walkIn, err := f.svc.Book(ctx, r)
 		if err != nil || walkIn.UserID != nil {
 			t.Fatalf("walk-in: %+v, %v", walkIn, err)
@@ -468,10 +487,10 @@ func TestCancel_IsIdempotentAndFreesTheSeat(t *testing.T) {
 		}
 		_, err = f.svc.Book(ctx, f.req(sp, 1, at(10), at(11)))
 		wantCode(t, err, coop.EConflict, "booking.full")
-		_, err = f.svc.Cancel(ctx, &f.users[1], b.PublicID, "k")
+		_, err = f.svc.Cancel(ctx, f.member(1), b.PublicID)
 		wantCode(t, err, coop.ENotFound, "")
 		for range 2 {
-			c, err := f.svc.Cancel(ctx, &f.users[0], b.PublicID, "k")
+			c, err := f.svc.Cancel(ctx, f.member(0), b.PublicID)
 			if err != nil || c.Status != booking.Cancelled || c.CancelledAt == nil {
 				t.Fatalf("cancel: %+v, %v", c, err)
 			}
@@ -505,7 +524,7 @@ func TestDatabase_RefusesOverlapAndOverbookingWithoutTheService(t *testing.T) {
 					cancelledAt = tx.Now
 				}
 				_, err := tx.ExecContext(ctx, `INSERT INTO bookings (public_id, space_id, user_id, audience, start_at, end_at,
-					seats, exclusive, status, created_at, cancelled_at) VALUES ($1, $2, $3, 'professionals', $4, $5, $6, $7, $8, $9, $10)`,
+					seats, exclusive, status, created_at, cancelled_at, updated_at) VALUES ($1, $2, $3, 'professionals', $4, $5, $6, $7, $8, $9, $10, $9)`,
 					fmt.Sprintf("direct-%d", n), sp.ID, f.users[0], start, end, seats, exclusive, status, tx.Now, cancelledAt)
 				return err
 			})
@@ -556,7 +575,7 @@ func TestDatabase_RefusesOverlapAndOverbookingWithoutTheService(t *testing.T) {
 			mu.Unlock()
 			return d.Write(ctx, func(tx *db.Tx) error {
 				_, err := tx.ExecContext(ctx, `INSERT INTO bookings (public_id, space_id, audience, guest_name, start_at, end_at,
-					exclusive, created_at) VALUES ($1, $2, 'e_inclusion', 'visiteur', $3, $4, FALSE, $5)`,
+					exclusive, created_at, updated_at) VALUES ($1, $2, 'e_inclusion', 'visiteur', $3, $4, FALSE, $5, $5)`,
 					fmt.Sprintf("direct-%d", id), late.ID, at(14), at(15), tx.Now)
 				return err
 			})

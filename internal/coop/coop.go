@@ -29,7 +29,10 @@ const (
 // catalogs (with Args), safe to show to a user once translated; Fields maps a
 // form field name to the message key of its problem.
 type Error struct {
-	Code    string
+	Code string
+	// Reason, when set, is a stable code more precise than Code
+	// ("booking.full"), which the API answers in place of Code.
+	Reason  string
 	Message string
 	Args    []any
 	Fields  map[string]string
@@ -44,6 +47,12 @@ func (e *Error) Error() string {
 		return fmt.Sprintf("coop %s: %s %v", e.Code, e.Message, e.Fields)
 	}
 	return fmt.Sprintf("coop %s: %s", e.Code, e.Message)
+}
+
+// Refusal returns an Error whose Reason and Message are both reason: a
+// business rule's refusal, with its stable code and its message key.
+func Refusal(code, reason string, args ...any) *Error {
+	return &Error{Code: code, Reason: reason, Message: reason, Args: args}
 }
 
 // Errorf returns an Error of the given code; message is a catalog key.

@@ -9,6 +9,9 @@ import (
 // paris is where every value is evaluated. Loaded once, never changed.
 var paris = mustLoadParis()
 
+// Paris returns the Europe/Paris location, in which opening hours are read.
+func Paris() *time.Location { return paris }
+
 func mustLoadParis() *time.Location {
 	l, err := time.LoadLocation("Europe/Paris")
 	if err != nil {

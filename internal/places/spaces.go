@@ -150,3 +150,9 @@ func (s *Service) DeleteSpace(ctx context.Context, by accounts.User, slug, space
 		return nil
 	})
 }
+
+// EditablePlace returns the id of the place of slug inside a transaction,
+// if by may edit it: ENotFound for no such place, EForbidden otherwise.
+func EditablePlace(ctx context.Context, tx *db.Tx, by accounts.User, slug string) (int64, error) {
+	return editablePlace(ctx, tx, by, slug)
+}

@@ -63,3 +63,22 @@ func staffOf(ctx context.Context, tx *db.Tx, placeID int64) ([]Person, error) {
 	}
 	return out, rows.Err()
 }
+
+// Hosts tells whether by runs the bookings of a place: a coordinator, a
+// manager of its carrier, or one of its concierges.
+func Hosts(ctx context.Context, tx *db.Tx, by accounts.User, placeID int64) (bool, error) {
+	switch by.Role {
+	case accounts.Coordinator:
+		return true, nil
+	case accounts.Manager:
+		var n int
+		err := tx.QueryRowContext(ctx, `SELECT count(*) FROM carrier_managers cm JOIN places p ON p.carrier_id = cm.carrier_id
+			WHERE p.id = $1 AND cm.user_id = $2`, placeID, by.ID).Scan(&n)
+		return n > 0, err
+	case accounts.Concierge:
+		var n int
+		err := tx.QueryRowContext(ctx, `SELECT count(*) FROM place_staff WHERE place_id = $1 AND user_id = $2`, placeID, by.ID).Scan(&n)
+		return n > 0, err
+	}
+	return false, nil
+}

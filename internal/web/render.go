@@ -485,6 +485,9 @@ func (s *Server) writeAPIError(w http.ResponseWriter, status int, e *coop.Error,
 		}
 	}
 	body := apiError{Code: e.Code, Message: l.T(msg, e.Args...)}
+	if e.Reason != "" {
+		body.Code = e.Reason
+	}
 	if len(e.Fields) > 0 {
 		body.Fields = map[string]string{}
 		for k, v := range e.Fields {

@@ -23,6 +23,9 @@ var (
 	Coordinators = Rule{Name: "coordinator", Roles: []accounts.Role{accounts.Coordinator}}
 	// Editors edit places: coordinators all, managers their carriers'.
 	Editors = Rule{Name: "coordinator, manager", Roles: []accounts.Role{accounts.Coordinator, accounts.Manager}}
+	// Hosts run the bookings of places: coordinators all, managers their
+	// carriers', concierges theirs (the booking service checks the place).
+	Hosts = Rule{Name: "coordinator, manager, concierge", Roles: []accounts.Role{accounts.Coordinator, accounts.Manager, accounts.Concierge}}
 )
 
 // Route is one entry of the route table.

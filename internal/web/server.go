@@ -4,6 +4,7 @@ package web
 
 import (
 	"context"
+	"coopconnect/internal/booking"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -26,6 +27,7 @@ type Deps struct {
 	Mailer   *mail.Mailer
 	Jobs     *jobs.Queue
 	Places   *places.Service
+	Booking  *booking.Service
 	Imports  *opendata.Importer
 	// Territory is every commune and EPCI.
 	Territory *territory.Index

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"coopconnect/internal/booking"
 	"errors"
 	"image"
 	"image/color"
@@ -51,7 +52,7 @@ func newEnv(t testing.TB, engine db.Engine, clock coop.Clock) *env {
 		t.Fatal(err)
 	}
 	pl := &places.Service{DB: d, Communes: communes}
-	srv, err := New(Deps{DB: d, Accounts: acc, Mailer: m, Jobs: q, Places: pl, Imports: &opendata.Importer{DB: d, Places: pl, Communes: communes}, Territory: communes, Catalogs: cat, Log: log, Clock: clock,
+	srv, err := New(Deps{DB: d, Accounts: acc, Mailer: m, Jobs: q, Places: pl, Booking: &booking.Service{DB: d}, Imports: &opendata.Importer{DB: d, Places: pl, Communes: communes}, Territory: communes, Catalogs: cat, Log: log, Clock: clock,
 		BaseURL: "http://localhost:8080", Version: "test"})
 	if err != nil {
 		t.Fatal(err)
