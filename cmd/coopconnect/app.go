@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"coopconnect/internal/booking"
 	"errors"
 	"flag"
 	"fmt"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"coopconnect/internal/accounts"
+	"coopconnect/internal/booking"
 	"coopconnect/internal/config"
 	"coopconnect/internal/coop"
 	"coopconnect/internal/db"
@@ -118,6 +118,7 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger, clock coop.Clo
 	m.Places = &places.Service{DB: m.DB, Communes: communes}
 	imports := &opendata.Importer{DB: m.DB, Places: m.Places, Communes: communes}
 	m.Booking = &booking.Service{DB: m.DB}
+	m.Booking.Notify = (&booking.Mailer{Mailer: m.Mailer, Catalogs: cat, BaseURL: c.BaseURL}).Notify
 	m.Web, err = web.New(web.Deps{DB: m.DB, Accounts: m.Accounts, Mailer: m.Mailer, Jobs: m.Jobs, Places: m.Places, Booking: m.Booking, Imports: imports, Territory: communes,
 		Catalogs: cat, Log: log, Clock: clock,
 		BaseURL: c.BaseURL, TrustProxy: c.TrustProxy, Version: Version(), MapTiles: c.MapTiles, MapAttribution: c.MapAttribution})
@@ -158,6 +159,7 @@ func (m *Main) Serve(ctx context.Context, ln net.Listener) error {
 	var wg sync.WaitGroup
 	wg.Go(func() { m.Jobs.Run(bg) })
 	wg.Go(func() { m.purge(bg) })
+	wg.Go(func() { m.sweep(bg) })
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -205,9 +207,26 @@ func (m *Main) purge(ctx context.Context) {
 	}
 }
 
+// sweep ends, every minute, the waitlist offers not taken in time (the
+// seat goes to the next in line) and the waitlists whose slot began.
+func (m *Main) sweep(ctx context.Context) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		if _, err := m.Booking.Sweep(ctx); err != nil && ctx.Err() == nil {
+			m.Log.Error("booking sweep", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
 // loadDemo loads the demo and prints its accounts.
 func loadDemo(ctx context.Context, m *Main, out io.Writer) error {
-	err := demo.Load(ctx, demo.Deps{Accounts: m.Accounts, Places: m.Places})
+	err := demo.Load(ctx, demo.Deps{Accounts: m.Accounts, Places: m.Places, Booking: m.Booking})
 	if err != nil && !errors.Is(err, demo.ErrLoaded) {
 		return err
 	}

@@ -71,7 +71,7 @@ func (s *Service) Availability(ctx context.Context, by *accounts.User, slug stri
 		if err != nil {
 			return err
 		}
-		setup, err := loadSetup(ctx, tx, placeID)
+		setup, err := s.setupOf(ctx, tx, placeID)
 		if err != nil {
 			return err
 		}

@@ -28,6 +28,7 @@ import (
 	"encoding/base32"
 	"errors"
 	"strings"
+	"sync"
 	"time"
 
 	"coopconnect/internal/accounts"
@@ -52,6 +53,10 @@ const (
 
 // Holds tells whether a booking of that status holds its seats.
 func (s Status) Holds() bool { return s == Pending || s == Offered || s == Confirmed }
+
+// MaxLength is the longest a booking lasts, a database constraint: a
+// day of Paris, with room for the DST change.
+const MaxLength = 26 * time.Hour
 
 // holding is the SQL list of the statuses that hold seats.
 const holding = `('pending', 'offered', 'confirmed')`
@@ -137,6 +142,9 @@ func (r Request) walkIn() bool { return r.GuestName != "" || r.GuestContact != "
 // Service books spaces.
 type Service struct {
 	DB *db.DB
+	// setups caches the Setup of places by id, each with the version it
+	// was read at (see setupOf).
+	setups sync.Map
 	// Notify, when set, is told of every change a person should hear of,
 	// inside the transaction that makes it (to queue an email).
 	Notify func(ctx context.Context, tx *db.Tx, n Notice) error
@@ -144,7 +152,10 @@ type Service struct {
 
 // Notice is a change to tell the booking's person about.
 type Notice struct {
-	Event   string // "confirmed", "pending", "waiting", "offered", "moved", "cancelled", "refused", "expired"
+	// Event is "confirmed", "pending", "waiting", "offered", "moved",
+	// "cancelled", "refused", "expired" (an offer not taken in time) or
+	// "waitlist_ended" (the slot began while still waiting).
+	Event   string
 	Booking Booking
 }
 
@@ -227,7 +238,7 @@ func (s *Service) Book(ctx context.Context, req Request) (Booking, error) {
 				return err
 			}
 		}
-		setup, err := loadSetup(ctx, tx, placeID)
+		setup, err := s.setupOf(ctx, tx, placeID)
 		if err != nil {
 			return err
 		}
@@ -313,8 +324,8 @@ func taken(ctx context.Context, tx *db.Tx, sp *Space, start, end time.Time, seat
 	if sp.Exclusive {
 		var overlap bool
 		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM bookings
-			WHERE space_id = $1 AND id <> $4 AND status IN `+holding+` AND start_at < $3 AND end_at > $2)`,
-			sp.ID, start, end, except).Scan(&overlap); err != nil {
+			WHERE space_id = $1 AND id <> $4 AND status IN `+holding+` AND start_at > $5 AND start_at < $3 AND end_at > $2)`,
+			sp.ID, start, end, except, start.Add(-MaxLength)).Scan(&overlap); err != nil {
 			return err
 		}
 		if overlap {
@@ -412,15 +423,18 @@ func sameRequest(b Booking, req Request) bool {
 // counts the same way.
 func peakSeats(ctx context.Context, tx *db.Tx, spaceID int64, start, end time.Time, except int64) (int, error) {
 	var atStart, inside int
+	// Bookings last 26 hours at most (a database constraint): only those
+	// starting in the 26 hours before an instant can hold it.
 	err := tx.QueryRowContext(ctx, `SELECT
 		(SELECT COALESCE(SUM(b.seats), 0) FROM bookings b
-		 WHERE b.space_id = $1 AND b.id <> $4 AND b.status IN `+holding+` AND b.start_at <= $2 AND b.end_at > $2),
+		 WHERE b.space_id = $1 AND b.id <> $4 AND b.status IN `+holding+`
+		   AND b.start_at > $5 AND b.start_at <= $2 AND b.end_at > $2),
 		(SELECT COALESCE(MAX((SELECT SUM(b.seats) FROM bookings b
 		                      WHERE b.space_id = $1 AND b.id <> $4 AND b.status IN `+holding+`
-		                        AND b.start_at <= p.start_at AND b.end_at > p.start_at)), 0)
+		                        AND b.start_at > $5 AND b.start_at <= p.start_at AND b.end_at > p.start_at)), 0)
 		 FROM bookings p
 		 WHERE p.space_id = $1 AND p.id <> $4 AND p.status IN `+holding+` AND p.start_at > $2 AND p.start_at < $3)`,
-		spaceID, start, end, except).Scan(&atStart, &inside)
+		spaceID, start, end, except, start.Add(-MaxLength)).Scan(&atStart, &inside)
 	return max(atStart, inside), err
 }
 

@@ -22,7 +22,7 @@ var ctx = context.Background()
 var now = time.Date(2026, 1, 5, 8, 0, 0, 0, time.UTC)
 
 type fixture struct {
-	t     *testing.T
+	t     testing.TB
 	d     *db.DB
 	svc   *booking.Service
 	place int64
@@ -38,7 +38,7 @@ type space struct {
 }
 
 // newFixture makes a carrier, a place and users with direct SQL.
-func newFixture(t *testing.T, d *db.DB, users int) *fixture {
+func newFixture(t testing.TB, d *db.DB, users int) *fixture {
 	t.Helper()
 	d.Clock = coop.NewFixedClock(now)
 	f := &fixture{t: t, d: d, svc: &booking.Service{DB: d}}

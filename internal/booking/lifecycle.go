@@ -39,7 +39,7 @@ func (s *Service) change(ctx context.Context, by accounts.User, publicID string,
 		if !staff && (b.UserID == nil || *b.UserID != by.ID) {
 			return coop.Errorf(coop.ENotFound, "booking.not_found")
 		}
-		setup, err := loadSetup(ctx, tx, placeID)
+		setup, err := s.setupOf(ctx, tx, placeID)
 		if err != nil {
 			return err
 		}
@@ -253,7 +253,11 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 		setups := map[string]*Setup{}
 		for _, b := range due {
 			wasOffered := b.Status == Offered
-			if err := s.setStatus(ctx, tx, &b, Expired, "expired"); err != nil {
+			event := "expired"
+			if !wasOffered {
+				event = "waitlist_ended"
+			}
+			if err := s.setStatus(ctx, tx, &b, Expired, event); err != nil {
 				return err
 			}
 			n++
@@ -266,7 +270,7 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 				if err := tx.QueryRowContext(ctx, `SELECT place_id FROM spaces WHERE id = $1`, b.SpaceID).Scan(&placeID); err != nil {
 					return err
 				}
-				if setup, err = loadSetup(ctx, tx, placeID); err != nil {
+				if setup, err = s.setupOf(ctx, tx, placeID); err != nil {
 					return err
 				}
 				setups[b.PlaceSlug] = setup

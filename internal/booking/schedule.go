@@ -80,6 +80,7 @@ type Blocked struct {
 // rules, audience windows and blocked days. Loaded in one go.
 type Setup struct {
 	PlaceID   int64
+	Version   int64 // the place's setup_version when read
 	Slug      string
 	Name      string
 	CarrierID int64
@@ -102,12 +103,36 @@ func (p *Setup) Space(publicID string) (*Space, bool) {
 	return nil, false
 }
 
+// setupOf returns the booking setup of a place as the transaction sees
+// it: from the cache when the place's setup_version has not moved since it
+// was read (the database bumps it at every change of the setup), else read
+// anew. A cached Setup is shared: nobody changes it.
+func (s *Service) setupOf(ctx context.Context, tx *db.Tx, placeID int64) (*Setup, error) {
+	var version int64
+	err := tx.QueryRowContext(ctx, `SELECT setup_version FROM places WHERE id = $1`, placeID).Scan(&version)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, coop.Errorf(coop.ENotFound, "error.not_found")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if c, ok := s.setups.Load(placeID); ok && c.(*Setup).Version == version {
+		return c.(*Setup), nil
+	}
+	p, err := loadSetup(ctx, tx, placeID)
+	if err != nil {
+		return nil, err
+	}
+	s.setups.Store(placeID, p)
+	return p, nil
+}
+
 // loadSetup reads the booking setup of a place.
 func loadSetup(ctx context.Context, tx *db.Tx, placeID int64) (*Setup, error) {
 	p := &Setup{PlaceID: placeID}
 	var hours string
-	err := tx.QueryRowContext(ctx, `SELECT slug, name, carrier_id, opening_hours FROM places WHERE id = $1`, placeID).
-		Scan(&p.Slug, &p.Name, &p.CarrierID, &hours)
+	err := tx.QueryRowContext(ctx, `SELECT slug, name, carrier_id, opening_hours, setup_version FROM places WHERE id = $1`, placeID).
+		Scan(&p.Slug, &p.Name, &p.CarrierID, &hours, &p.Version)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, coop.Errorf(coop.ENotFound, "error.not_found")
 	}
@@ -450,11 +475,7 @@ func hoursMsg(open []openhours.Interval) coop.Msg {
 	args := make([]any, 0, 2*len(open))
 	key := "booking.hours_" + string(rune('0'+min(len(open), 3)))
 	for _, iv := range open[:min(len(open), 3)] {
-		end := minuteOf(iv.End)
-		if end == 0 {
-			end = 1440
-		}
-		args = append(args, clockMsg(minuteOf(iv.Start)), clockMsg(end))
+		args = append(args, clockMsg(minuteOf(iv.Start)), clockMsg(endMinute(iv.End)))
 	}
 	return coop.Msg{Key: key, Args: args}
 }

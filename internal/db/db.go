@@ -19,12 +19,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"coopconnect/internal/coop"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
-	_ "modernc.org/sqlite"             // registers "sqlite"
+	_ "modernc.org/sqlite"             // registers "sqlite", which cachingSQLite wraps
 )
 
 // Engine names a database engine.
@@ -44,6 +45,10 @@ type DB struct {
 	// Location is the redacted address of the database, for logs.
 	Location string
 	path     string // SQLite file path
+	// SQLite's write transactions of this process group-commit (batch.go).
+	writer  sync.Mutex // held by the writer committing a batch
+	queueMu sync.Mutex
+	queue   []*writeRequest
 }
 
 // IsPostgres tells whether url selects PostgreSQL.
@@ -79,7 +84,7 @@ func Open(ctx context.Context, location string, clock coop.Clock) (*DB, error) {
 				return nil, fmt.Errorf("database %s: %w", location, err)
 			}
 		}
-		d.SQL, err = sql.Open("sqlite", sqliteDSN(location))
+		d.SQL, err = sql.Open(cachingSQLite, sqliteDSN(location))
 		if err != nil {
 			return nil, fmt.Errorf("database %s: %w", location, err)
 		}
@@ -140,12 +145,18 @@ type Tx struct {
 }
 
 // Write runs fn in a write transaction (on SQLite it takes the write lock at
-// BEGIN) and commits it if fn returns nil. A busy database is retried a few
-// times; fn must therefore have no effect outside the transaction.
+// BEGIN) and commits it if fn returns nil: when Write returns nil, what fn
+// wrote is durable. A busy database is retried a few times; fn must
+// therefore have no effect outside the transaction. On SQLite, concurrent
+// writes share one commit (see batch.go), each in its own savepoint.
 func (d *DB) Write(ctx context.Context, fn func(tx *Tx) error) error {
 	var err error
 	for attempt := range 5 {
-		err = d.run(ctx, false, fn)
+		if d.Engine == SQLite {
+			err = d.writeInBatch(ctx, fn)
+		} else {
+			err = d.run(ctx, false, fn)
+		}
 		if !errors.Is(err, errRetry) {
 			return err
 		}

@@ -8,6 +8,7 @@ import (
 	"errors"
 
 	"coopconnect/internal/accounts"
+	"coopconnect/internal/booking"
 	"coopconnect/internal/places"
 )
 
@@ -42,6 +43,7 @@ var ErrLoaded = errors.New("demo: already loaded")
 type Deps struct {
 	Accounts *accounts.Service
 	Places   *places.Service
+	Booking  *booking.Service
 }
 
 // Load creates the demo network. It refuses a database holding non-demo
@@ -66,5 +68,8 @@ func Load(ctx context.Context, d Deps) error {
 		}
 		users[a.Email] = u
 	}
-	return loadPlaces(ctx, d, users["coordination@demo.coopconnect.fr"], users["gestion@demo.coopconnect.fr"], users["accueil@demo.coopconnect.fr"])
+	if err := loadPlaces(ctx, d, users["coordination@demo.coopconnect.fr"], users["gestion@demo.coopconnect.fr"], users["accueil@demo.coopconnect.fr"]); err != nil {
+		return err
+	}
+	return loadBookings(ctx, d, users)
 }

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"coopconnect/internal/accounts"
+	"coopconnect/internal/booking"
 	"coopconnect/internal/db"
 	"coopconnect/internal/i18n"
 	"coopconnect/internal/jobs"
@@ -27,7 +29,7 @@ func TestLoad_TheDemoNetworkOnceAndOnlyOnAnEmptyDatabase(t *testing.T) {
 			t.Fatal(err)
 		}
 		acc := &accounts.Service{DB: d, Hasher: accounts.NewHasher(2), Mailer: mail.NewMailer(d, jobs.New(d, nil), mail.SMTPConfig{}, nil), Catalogs: cat}
-		deps := Deps{Accounts: acc, Places: &places.Service{DB: d, Communes: communes}}
+		deps := Deps{Accounts: acc, Places: &places.Service{DB: d, Communes: communes}, Booking: &booking.Service{DB: d}}
 		if err := Load(ctx, deps); err != nil {
 			t.Fatal(err)
 		}
@@ -42,6 +44,22 @@ func TestLoad_TheDemoNetworkOnceAndOnlyOnAnEmptyDatabase(t *testing.T) {
 			if p.OpeningHours != "" && deps.Places.Hours(p) == nil {
 				t.Errorf("%s: hours %q do not parse", p.Name, p.OpeningHours)
 			}
+		}
+		concierge, err := acc.UserByEmail(ctx, "accueil@demo.coopconnect.fr")
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := d.Clock.Now()
+		booked, err := deps.Booking.ForPlace(ctx, concierge, "la-filature", now, now.Add(15*24*time.Hour))
+		if err != nil || len(booked) != 6 {
+			t.Fatalf("%d bookings at La Filature (%v), want the demo's 6", len(booked), err)
+		}
+		statuses := map[booking.Status]int{}
+		for _, b := range booked {
+			statuses[b.Status]++
+		}
+		if statuses[booking.Pending] != 1 || statuses[booking.Confirmed] != 5 {
+			t.Errorf("statuses: %v", statuses)
 		}
 		manager, err := acc.UserByEmail(ctx, "gestion@demo.coopconnect.fr")
 		if err != nil {

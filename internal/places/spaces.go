@@ -101,9 +101,15 @@ func (s *Service) AddSpace(ctx context.Context, by accounts.User, slug string, i
 			return err
 		}
 		sp.PublicID = randomID()
-		return tx.QueryRowContext(ctx, `INSERT INTO spaces (public_id, place_id, name, kind, capacity, audience, description, position, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, (SELECT COALESCE(max(position), 0) + 1 FROM spaces WHERE place_id = $2), $8, $8) RETURNING id, position`,
-			sp.PublicID, sp.PlaceID, sp.Name, string(sp.Kind), sp.Capacity, string(sp.Audience), sp.Description, tx.Now).Scan(&sp.ID, &sp.Position)
+		// Desks are booked by half-days, rooms and equipment by the hour,
+		// until the place's booking settings say otherwise.
+		unit := "hour"
+		if sp.Kind == SpaceOpen {
+			unit = "half_day"
+		}
+		return tx.QueryRowContext(ctx, `INSERT INTO spaces (public_id, place_id, name, kind, capacity, audience, description, position, booking_unit, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, (SELECT COALESCE(max(position), 0) + 1 FROM spaces WHERE place_id = $2), $8, $9, $9) RETURNING id, position`,
+			sp.PublicID, sp.PlaceID, sp.Name, string(sp.Kind), sp.Capacity, string(sp.Audience), sp.Description, unit, tx.Now).Scan(&sp.ID, &sp.Position)
 	})
 	return sp, err
 }
