@@ -155,20 +155,20 @@ func (p *Setup) state(sp *Space, c caller, slot Slot, open []openhours.Interval,
 	if w, found := p.windowAgainst(sp, "", slot.Start, slot.End); found {
 		st.Window = &w
 	}
-	switch {
-	case c.user == nil:
-		st.Reason = coop.Refusal(coop.EUnauthorized, "booking.sign_in")
-	case c.staff && audience == "":
+	if audience == "" {
+		// Anonymous visitors see the rules as a member of the public of
+		// professionals would; the staff books either audience.
 		audience = AudienceProfessionals
-		fallthrough
-	default:
-		st.Reason = p.check(sp, audience, slot.Start, slot.End, now, c.staff, open)
 	}
+	st.Reason = p.check(sp, audience, slot.Start, slot.End, now, c.staff, open)
 	if st.Reason == nil && !c.staff && sp.Rules.MaxActive > 0 && c.active >= sp.Rules.MaxActive {
 		st.Reason = coop.Refusal(coop.EInvalid, "booking.max_active", sp.Rules.MaxActive)
 	}
 	if st.Reason == nil && st.Free == 0 {
 		st.Reason = coop.Refusal(coop.EConflict, map[bool]string{true: "booking.overlap", false: "booking.full"}[sp.Exclusive])
+	}
+	if st.Reason == nil && c.user == nil {
+		st.Reason = coop.Refusal(coop.EUnauthorized, "booking.sign_in")
 	}
 	st.Bookable = st.Reason == nil
 	return st

@@ -27,6 +27,8 @@ import (
 	"database/sql"
 	"encoding/base32"
 	"errors"
+	"net/mail"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -195,6 +197,8 @@ func (r *Request) normalize() error {
 		}
 		if r.GuestContact == "" {
 			p.Add("guest_contact", "booking.guest_contact_required")
+		} else if !validContact(r.GuestContact) {
+			p.Add("guest_contact", "booking.guest_contact_invalid")
 		}
 	}
 	for field, v := range map[string]string{"guest_name": r.GuestName, "guest_contact": r.GuestContact, "idempotency_key": r.IdempotencyKey} {
@@ -203,6 +207,19 @@ func (r *Request) normalize() error {
 		}
 	}
 	return p.Err()
+}
+
+// phone is a French or international phone number, as people type them.
+var phone = regexp.MustCompile(`^\+?[0-9][0-9 .\-]{5,22}[0-9]$`)
+
+// validContact tells whether a walk-in's contact is an email address or a
+// phone number.
+func validContact(s string) bool {
+	if strings.Contains(s, "@") {
+		a, err := mail.ParseAddress(s)
+		return err == nil && a.Address == s
+	}
+	return phone.MatchString(s)
 }
 
 // Book books a space, or puts the request on the slot's waitlist when it is

@@ -463,6 +463,14 @@ func TestBook_RefusesBadRequests(t *testing.T) {
 		_, err = f.svc.Book(ctx, r)
 		wantCode(t, err, coop.EForbidden, "") // only the staff books walk-ins
 		r.By = f.staff
+		for _, bad := range []string{"demain matin", "martin@", "12"} {
+			r.GuestContact = bad
+			_, err = f.svc.Book(ctx, r)
+			if e := coop.AsError(err); e == nil || e.Fields["guest_contact"] != "booking.guest_contact_invalid" {
+				t.Errorf("contact %q: %v", bad, err)
+			}
+		}
+		r.GuestContact = "+33 6 12 34 56 78"
 		walkIn, err := f.svc.Book(ctx, r)
 		if err != nil || walkIn.UserID != nil {
 			t.Fatalf("walk-in: %+v, %v", walkIn, err)

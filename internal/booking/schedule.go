@@ -347,6 +347,9 @@ func (p *Setup) check(sp *Space, audience string, start, end, now time.Time, sta
 		return coop.Refusal(coop.EInvalid, "booking.one_day")
 	}
 	if b, blocked := p.blockedOn(sp, day); blocked {
+		if b.Reason == "" { // the same refusal, said without a reason
+			return &coop.Error{Code: coop.EInvalid, Reason: "booking.blocked_date", Message: "booking.blocked_day", Args: []any{dateMsg(day)}}
+		}
 		return coop.Refusal(coop.EInvalid, "booking.blocked_date", dateMsg(day), b.Reason)
 	}
 	if len(open) == 0 {

@@ -190,7 +190,7 @@ func (s *Service) Block(ctx context.Context, by accounts.User, slug string, in B
 	p := coop.Problems{}
 	day, err := time.Parse(time.DateOnly, strings.TrimSpace(in.Day))
 	if err != nil {
-		p.Add("day", "error.date")
+		p.Add("day", "booking.day_invalid")
 	}
 	reason := strings.TrimSpace(in.Reason)
 	if len(reason) > 120 {

@@ -107,7 +107,7 @@ func (d *DB) commitBatch(batch []*writeRequest) {
 			continue
 		}
 		tx := &Tx{Tx: sqlTx, Now: Instant(d.Clock.Now()), Engine: d.Engine}
-		r.err, r.panic = runOne(r, tx)
+		r.panic, r.err = runOne(r, tx)
 		if r.err != nil || r.panic != nil {
 			if _, err := sqlTx.ExecContext(bg, "ROLLBACK TO write"); err != nil {
 				broken = fmt.Errorf("db: rolling back a write of a batch: %w", err)
@@ -139,12 +139,12 @@ func (d *DB) commitBatch(batch []*writeRequest) {
 
 // runOne runs a request's function, turning a panic into a value to
 // re-raise in the caller's goroutine.
-func runOne(r *writeRequest, tx *Tx) (err error, panicked any) {
+func runOne(r *writeRequest, tx *Tx) (panicked any, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			panicked = p
 			err = errors.New("db: write panicked")
 		}
 	}()
-	return r.fn(tx), nil
+	return nil, r.fn(tx)
 }

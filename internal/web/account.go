@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"coopconnect/internal/accounts"
+	"coopconnect/internal/booking"
 	"coopconnect/internal/coop"
 )
 
@@ -17,6 +18,8 @@ type accountView struct {
 	NewToken string // shown once, just after its creation
 	// Section is the form whose problems the page shows.
 	Section string
+	// Audiences are the publics a member may declare, for bookings.
+	Audiences []string
 }
 
 func (s *Server) accountView(r *http.Request) (*accountView, error) {
@@ -24,7 +27,11 @@ func (s *Server) accountView(r *http.Request) (*accountView, error) {
 	u := stateOf(r).user
 	v.Form["name"] = u.Name
 	var err error
-	v.Tokens, err = s.Accounts.APITokens(r.Context(), u.ID)
+	if v.Tokens, err = s.Accounts.APITokens(r.Context(), u.ID); err != nil {
+		return nil, err
+	}
+	v.Audiences = booking.Audiences
+	v.Form["audience"], err = s.Booking.AudienceOf(r.Context(), u.ID)
 	return v, err
 }
 
@@ -52,7 +59,7 @@ func (s *Server) refuseAccountForm(w http.ResponseWriter, r *http.Request, err e
 			e.Fields[section+"_password"] = k
 		}
 	}
-	return s.invalid(w, r, err, "account", v, "name", "email", "email_password", "current_password", "new_password", "new_password_confirm", "token_name", "totp_password", "delete_password")
+	return s.invalid(w, r, err, "account", v, "name", "email", "email_password", "current_password", "new_password", "new_password_confirm", "token_name", "totp_password", "delete_password", "audience")
 }
 
 func (s *Server) saveProfile(w http.ResponseWriter, r *http.Request) error {

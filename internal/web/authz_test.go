@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"coopconnect/internal/accounts"
+	"coopconnect/internal/booking"
 	"coopconnect/internal/db"
 	"coopconnect/internal/opendata"
 	"coopconnect/internal/places"
@@ -129,6 +130,78 @@ func TestAuthorization_EveryRouteAsEveryActor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Bookings of members A and B at a place open round the clock.
+	openPlace, err := pl.CreatePlace(ctx, users[coordinator], places.PlaceInput{CarrierID: strconv.FormatInt(theirs.ID, 10), Name: "Lieu ouvert",
+		Kind: "tiers_lieu", Status: "open", Address: "2 rue", Commune: "05061", Audience: "both", OpeningHours: "24/7"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	office, err := pl.AddSpace(ctx, users[coordinator], openPlace.Slug, places.SpaceInput{Name: "Bureau", Kind: "office", Capacity: "1", Audience: "both"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	later := time.Now().Truncate(time.Hour).Add(48 * time.Hour)
+	bookingOf := func(actor string, start time.Time) string {
+		b, err := e.srv.Booking.Book(ctx, booking.Request{By: users[actor], SpacePublicID: office.PublicID, Start: start, End: start.Add(time.Hour)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return "/api/v1/bookings/" + b.PublicID
+	}
+	apiBookingA, apiBookingB := bookingOf(memberA, later), bookingOf(memberB, later.Add(time.Hour))
+	// The staff's side at the open place: a walk-in, a window and a blocked
+	// day for the coordinator to act on. The concierge hosts another place,
+	// of the manager's carrier: both are another place's staff here.
+	walkIn, err := e.srv.Booking.Book(ctx, booking.Request{By: users[coordinator], GuestName: "Visiteur", GuestContact: "06 12 34 56 78",
+		Audience: booking.AudienceProfessionals, SpacePublicID: office.PublicID, Start: later.Add(3 * time.Hour), End: later.Add(4 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	window, err := e.srv.Booking.AddWindow(ctx, users[coordinator], openPlace.Slug, booking.WindowInput{Audience: booking.AudienceProfessionals,
+		Days: []string{"2"}, Start: "14:00", End: "17:00"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	closedDay := later.AddDate(0, 0, 7).Format(time.DateOnly)
+	if err := e.srv.Booking.Block(ctx, users[coordinator], openPlace.Slug, booking.BlockedInput{Day: closedDay}); err != nil {
+		t.Fatal(err)
+	}
+	hostedByConcierge, err := pl.CreatePlace(ctx, users[coordinator], places.PlaceInput{CarrierID: strconv.FormatInt(mine.ID, 10), Name: "Lieu A",
+		Kind: "tiers_lieu", Status: "open", Address: "3 rue", Commune: "05061", Audience: "both"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pl.AddStaff(ctx, users[coordinator], hostedByConcierge.Slug, users[concierge].Email); err != nil {
+		t.Fatal(err)
+	}
+	// A private calendar address (Lieu A's occupancy): the secret is the key.
+	feedSecret, err := e.srv.Booking.RenewPlaceFeed(ctx, users[coordinator], hostedByConcierge.Slug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hostPath := "/accueil/" + openPlace.Slug
+	walkInPath := hostPath + "/reservations/" + walkIn.PublicID
+	settingsPath := "/gestion/lieux/" + openPlace.Slug + "/reservations"
+	// Member A's bookings for the members' pages: one to cancel, one to
+	// open, move and accept. Everyone else, the staff included, gets 404.
+	bookable, err := pl.CreatePlace(ctx, users[coordinator], places.PlaceInput{CarrierID: strconv.FormatInt(theirs.ID, 10), Name: "Lieu réservable",
+		Kind: "tiers_lieu", Status: "open", Address: "4 rue", Commune: "05061", Audience: "both", OpeningHours: "24/7"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	room, err := pl.AddSpace(ctx, users[coordinator], bookable.Slug, places.SpaceInput{Name: "Salle", Kind: "meeting_room", Capacity: "4", Audience: "both"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	memberBooking := func(start time.Time) string {
+		b, err := e.srv.Booking.Book(ctx, booking.Request{By: users[memberA], SpacePublicID: room.PublicID, Start: start, End: start.Add(time.Hour)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return "/reservations/" + b.PublicID
+	}
+	tomorrow := time.Now().Truncate(time.Hour).Add(24 * time.Hour)
+	toCancel, toKeep := memberBooking(tomorrow), memberBooking(tomorrow.Add(time.Hour))
 	placePath := "/gestion/lieux/" + place.Slug
 	carrierPath := "/gestion/porteurs/" + strconv.FormatInt(theirs.ID, 10)
 	// A route on another carrier's object: the coordinator passes, the
@@ -202,6 +275,16 @@ func TestAuthorization_EveryRouteAsEveryActor(t *testing.T) {
 		"GET /opendata":                                            {"/opendata", nil, expect(200)},
 		"GET /opendata/lieux.csv":                                  {"/opendata/lieux.csv", nil, expect(200)},
 		"GET /opendata/lieux.json":                                 {"/opendata/lieux.json", nil, expect(200)},
+		"GET /lieux/{slug}/reserver":                               {"/lieux/" + bookable.Slug + "/reserver", nil, expect(200)},
+		"POST /lieux/{slug}/reserver":                              {"/lieux/" + bookable.Slug + "/reserver", empty, signedIn(422)},
+		"GET /reservations":                                        {"/reservations", nil, signedIn(200)},
+		"POST /reservations/{id}/annulation":                       {toCancel + "/annulation", empty, expect(404, anonymous, 303, memberA, 303)},
+		"GET /reservations/{id}/deplacer":                          {toKeep + "/deplacer", nil, expect(404, anonymous, 303, memberA, 200)},
+		"POST /reservations/{id}/deplacer":                         {toKeep + "/deplacer", empty, expect(404, anonymous, 303, memberA, 422)},
+		"POST /reservations/{id}/acceptation":                      {toKeep + "/acceptation", empty, expect(404, anonymous, 303, memberA, 303)},
+		"POST /compte/public":                                      {"/compte/public", empty, signedIn(422)},
+		"POST /compte/calendrier":                                  {"/compte/calendrier", empty, signedIn(303)},
+		"GET /ical/{file}":                                         {"/ical/" + feedSecret + ".ics", nil, expect(200)},
 		"GET /gestion/lieux":                                       {"/gestion/lieux", nil, only(200, coordinator, manager)},
 		"GET /gestion/lieux/nouveau":                               {"/gestion/lieux/nouveau", nil, only(200, coordinator, manager)},
 		"POST /gestion/lieux":                                      {"/gestion/lieux", empty, only(422, coordinator, manager)},
@@ -225,12 +308,35 @@ func TestAuthorization_EveryRouteAsEveryActor(t *testing.T) {
 		"POST /gestion/porteurs/{id}/gestionnaires":                {carrierPath + "/gestionnaires", empty, only(422, coordinator)},
 		"POST /gestion/porteurs/{id}/gestionnaires/{user}/retrait": {carrierPath + "/gestionnaires/" + strconv.FormatInt(users[manager].ID, 10) + "/retrait", empty, only(303, coordinator)},
 
-		"GET /api/v1/me":            {"/api/v1/me", nil, expect(200, anonymous, 401)},
-		"GET /api/v1/places":        {"/api/v1/places", nil, expect(200)},
-		"GET /api/v1/places/{slug}": {"/api/v1/places/" + place.Slug, nil, expect(200)},
-		"GET /api/v1/communes":      {"/api/v1/communes?q=gap", nil, expect(200)},
-		"GET /api/v1/epci/{siren}":  {"/api/v1/epci/" + mustCommune(t, e, "05061").EPCI, nil, expect(200)},
-		"/api/v1/":                  {"/api/v1/inconnu", nil, expect(404, anonymous, 404)},
+		// Another carrier's place: its manager is refused, and so is a
+		// concierge of another place, as any other account.
+		"GET /accueil":                                                      {"/accueil", nil, only(200, coordinator, manager, concierge)},
+		"GET /accueil/{slug}":                                               {hostPath, nil, only(200, coordinator)},
+		"POST /accueil/{slug}/reservations":                                 {hostPath + "/reservations", empty, only(422, coordinator)},
+		"POST /accueil/{slug}/reservations/{id}/presence":                   {walkInPath + "/presence", url.Values{"presence": {"present"}}, only(303, coordinator)},
+		"POST /accueil/{slug}/reservations/{id}/decision":                   {walkInPath + "/decision", url.Values{"decision": {"approve"}}, only(303, coordinator)},
+		"POST /accueil/{slug}/reservations/{id}/annulation":                 {walkInPath + "/annulation", empty, only(303, coordinator)},
+		"POST /accueil/{slug}/calendrier":                                   {hostPath + "/calendrier", empty, only(303, coordinator)},
+		"GET /gestion/lieux/{slug}/reservations":                            {settingsPath, nil, only(200, coordinator)},
+		"POST /gestion/lieux/{slug}/reservations/regles":                    {settingsPath + "/regles", empty, only(303, coordinator)},
+		"POST /gestion/lieux/{slug}/reservations/fenetres":                  {settingsPath + "/fenetres", empty, only(422, coordinator)},
+		"POST /gestion/lieux/{slug}/reservations/fenetres/{id}/suppression": {settingsPath + "/fenetres/" + window.PublicID + "/suppression", empty, only(303, coordinator)},
+		"POST /gestion/lieux/{slug}/reservations/fermetures":                {settingsPath + "/fermetures", empty, only(422, coordinator)},
+		"POST /gestion/lieux/{slug}/reservations/fermetures/suppression":    {settingsPath + "/fermetures/suppression", url.Values{"space": {""}, "day": {closedDay}}, only(303, coordinator)},
+
+		"GET /api/v1/me":                         {"/api/v1/me", nil, expect(200, anonymous, 401)},
+		"GET /api/v1/places":                     {"/api/v1/places", nil, expect(200)},
+		"GET /api/v1/places/{slug}":              {"/api/v1/places/" + place.Slug, nil, expect(200)},
+		"GET /api/v1/communes":                   {"/api/v1/communes?q=gap", nil, expect(200)},
+		"GET /api/v1/epci/{siren}":               {"/api/v1/epci/" + mustCommune(t, e, "05061").EPCI, nil, expect(200)},
+		"/api/v1/":                               {"/api/v1/inconnu", nil, expect(404, anonymous, 404)},
+		"GET /api/v1/places/{slug}/availability": {"/api/v1/places/" + openPlace.Slug + "/availability", nil, expect(200)},
+		"POST /api/v1/bookings":                  {"/api/v1/bookings", nil, expect(422, anonymous, 401)},
+		"GET /api/v1/bookings":                   {"/api/v1/bookings", nil, expect(200, anonymous, 401)},
+		// Member A cancels their booking; the coordinator's cancel finds it cancelled.
+		"POST /api/v1/bookings/{id}/cancel":   {apiBookingA + "/cancel", nil, expect(404, anonymous, 401, memberA, 200, coordinator, 200)},
+		"POST /api/v1/bookings/{id}/move":     {apiBookingA + "/move", nil, expect(422, anonymous, 401)},
+		"POST /api/v1/bookings/{id}/check-in": {apiBookingB + "/check-in", nil, expect(403, anonymous, 401, concierge, 404, manager, 404, coordinator, 409)},
 	}
 
 	var registered []string

@@ -231,6 +231,9 @@ func (s *Server) newPage(r *http.Request, titleKey string) Page {
 func (s *Server) nav(st *state, current string) []navItem {
 	items := []navItem{{Href: "/", Label: "nav.home", Icon: "house"}, {Href: "/lieux", Label: "nav.places", Icon: "map-pin"}}
 	if u := st.user; u != nil {
+		if slices.Contains(Hosts.Roles, u.Role) {
+			items = append(items, navItem{Href: "/accueil", Label: "host.nav", Icon: "clock"})
+		}
 		if u.Role == accounts.Coordinator || u.Role == accounts.Manager {
 			items = append(items, navItem{Href: "/gestion/lieux", Label: "nav.manage_places", Icon: "building-2"})
 		}
@@ -243,7 +246,8 @@ func (s *Server) nav(st *state, current string) []navItem {
 				navItem{Href: "/admin/outbox", Label: "nav.outbox", Icon: "inbox"},
 				navItem{Href: "/admin/securite", Label: "nav.security", Icon: "shield-check"})
 		}
-		items = append(items, navItem{Href: "/compte", Label: "nav.account", Icon: "user"})
+		items = append(items, navItem{Href: "/reservations", Label: "bookpage.nav", Icon: "calendar"},
+			navItem{Href: "/compte", Label: "nav.account", Icon: "user"})
 	}
 	for i := range items {
 		items[i].Label = st.loc.T(items[i].Label)
@@ -484,7 +488,7 @@ func (s *Server) writeAPIError(w http.ResponseWriter, status int, e *coop.Error,
 			msg = "api.token_invalid"
 		}
 	}
-	body := apiError{Code: e.Code, Message: l.T(msg, e.Args...)}
+	body := apiError{Code: e.Code, Message: translate(l, msg, e.Args...)}
 	if e.Reason != "" {
 		body.Code = e.Reason
 	}

@@ -77,6 +77,18 @@ func (s *Server) routeTable() []Route {
 		page("GET /opendata/lieux.csv", Public, s.exportCSV),
 		page("GET /opendata/lieux.json", Public, s.exportJSON),
 
+		// Bookings: members (another member's booking answers 404).
+		page("GET /lieux/{slug}/reserver", Public, s.showCalendar),
+		page("POST /lieux/{slug}/reserver", SignedIn, s.bookSlot),
+		page("GET /reservations", SignedIn, s.showMyBookings),
+		page("POST /reservations/{id}/annulation", SignedIn, s.cancelMyBooking),
+		page("GET /reservations/{id}/deplacer", SignedIn, s.showMoveMyBooking),
+		page("POST /reservations/{id}/deplacer", SignedIn, s.moveMyBooking),
+		page("POST /reservations/{id}/acceptation", SignedIn, s.acceptMyBooking),
+		page("POST /compte/public", SignedIn, s.saveAudience),
+		page("POST /compte/calendrier", SignedIn, s.renewMemberFeed),
+		page("GET /ical/{file}", Public, s.serveFeed),
+
 		// Signing up, in and out.
 		page("GET /inscription", Public, s.showSignUp),
 		page("POST /inscription", Public, s.signUp),
@@ -142,12 +154,33 @@ func (s *Server) routeTable() []Route {
 		page("POST /gestion/porteurs/{id}/gestionnaires", Coordinators, s.addManager),
 		page("POST /gestion/porteurs/{id}/gestionnaires/{user}/retrait", Coordinators, s.removeManager),
 
+		// Bookings: hosts and settings (the booking service checks the place).
+		page("GET /accueil", Hosts, s.showHostedPlaces),
+		page("GET /accueil/{slug}", Hosts, s.showHostDay),
+		page("POST /accueil/{slug}/reservations", Hosts, s.bookWalkIn),
+		page("POST /accueil/{slug}/reservations/{id}/presence", Hosts, s.markAttendance),
+		page("POST /accueil/{slug}/reservations/{id}/decision", Hosts, s.decideBooking),
+		page("POST /accueil/{slug}/reservations/{id}/annulation", Hosts, s.cancelHostedBooking),
+		page("POST /accueil/{slug}/calendrier", Hosts, s.renewPlaceFeed),
+		page("GET /gestion/lieux/{slug}/reservations", Editors, s.showBookingSettings),
+		page("POST /gestion/lieux/{slug}/reservations/regles", Editors, s.saveBookingRules),
+		page("POST /gestion/lieux/{slug}/reservations/fenetres", Editors, s.addBookingWindow),
+		page("POST /gestion/lieux/{slug}/reservations/fenetres/{id}/suppression", Editors, s.deleteBookingWindow),
+		page("POST /gestion/lieux/{slug}/reservations/fermetures", Editors, s.addBlockedDay),
+		page("POST /gestion/lieux/{slug}/reservations/fermetures/suppression", Editors, s.deleteBlockedDay),
+
 		// JSON API.
 		api("GET /api/v1/me", SignedIn, s.apiMe),
 		api("GET /api/v1/places", Public, s.apiPlaces),
 		api("GET /api/v1/places/{slug}", Public, s.apiPlace),
 		api("GET /api/v1/communes", Public, s.apiCommunes),
 		api("GET /api/v1/epci/{siren}", Public, s.apiEPCI),
+		api("GET /api/v1/places/{slug}/availability", Public, s.apiAvailability),
+		api("POST /api/v1/bookings", SignedIn, s.apiBook),
+		api("GET /api/v1/bookings", SignedIn, s.apiBookings),
+		api("POST /api/v1/bookings/{id}/cancel", SignedIn, s.apiCancelBooking),
+		api("POST /api/v1/bookings/{id}/move", SignedIn, s.apiMoveBooking),
+		api("POST /api/v1/bookings/{id}/check-in", Hosts, s.apiCheckIn),
 		api("/api/v1/", Public, s.apiNotFound),
 	}
 }

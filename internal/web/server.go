@@ -4,12 +4,12 @@ package web
 
 import (
 	"context"
-	"coopconnect/internal/booking"
 	"log/slog"
 	"net/http"
 	"net/url"
 
 	"coopconnect/internal/accounts"
+	"coopconnect/internal/booking"
 	"coopconnect/internal/coop"
 	"coopconnect/internal/db"
 	"coopconnect/internal/i18n"

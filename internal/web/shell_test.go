@@ -325,6 +325,20 @@ func TestTemplates_EveryPageRendersInBothLanguages(t *testing.T) {
 				v = &carriersView{Page: p}
 			case "manage_carrier":
 				v = &carriersView{Page: p, Carrier: &places.Carrier{Name: "Porteur"}}
+			case "host_places":
+				v = &hostPlacesView{Page: p}
+			case "host_day":
+				v = &hostDayView{Page: p, Slug: "lieu", PlaceName: "Lieu"}
+			case "booking_settings":
+				v = &bookSettingsView{Page: p, Slug: "lieu", PlaceName: "Lieu"}
+			case "book":
+				v = &calendarView{Page: p, Action: "/lieux/l/reserver", Key: "k", Spaces: []calSpace{{ID: "s", Name: "Salle", SeatsMax: 4, Seats: "1", Waitlist: true,
+					Windows: []string{"mardi"}, Error: "refus", Durations: []option{{Value: "60", Label: "1 h"}},
+					Slots: []calSlot{{ID: "c-s-0", Value: "a/b", Label: "9 h – 10 h", Status: "Libre", Choosable: true, Detail: "d"}, {Label: "10 h – 11 h", Status: "Complet", Kind: "full"}}}},
+					Taken: &calTaken{Title: "Complet", Space: "s", Value: "a/b"}, Moving: &myBooking{Space: "Salle"}}
+			case "bookings":
+				b := myBooking{ID: "r", Place: "Lieu", Space: "Salle", CanCancel: true, CanMove: true, CanAccept: true, Deadline: "avant", Error: "non", L: p.L}
+				v = &myBookingsView{Page: p, Upcoming: []myBooking{b}, Ended: []myBooking{b}, Past: []myBooking{b}}
 			case "signup", "verify", "login", "login_code", "forgot", "reset", "invitation", "email_confirm":
 				v = &formView{Page: p}
 			}
@@ -334,7 +348,7 @@ func TestTemplates_EveryPageRendersInBothLanguages(t *testing.T) {
 			}
 			body := rec.Body.String()
 			// A key shown as is means a message is missing from the catalogs.
-			for _, prefix := range []string{"error.", "auth.", "account.", "totp.", "field.", "nav.", "home.", "form."} {
+			for _, prefix := range []string{"error.", "auth.", "account.", "totp.", "field.", "nav.", "home.", "form.", "bookpage."} {
 				if i := strings.Index(body, ">"+prefix); i >= 0 {
 					t.Errorf("%s in %s shows an untranslated key near %q", name, lang, body[i:min(i+40, len(body))])
 				}

@@ -3,7 +3,6 @@ package web
 import (
 	"bytes"
 	"context"
-	"coopconnect/internal/booking"
 	"errors"
 	"image"
 	"image/color"
@@ -17,6 +16,7 @@ import (
 	"testing"
 
 	"coopconnect/internal/accounts"
+	"coopconnect/internal/booking"
 	"coopconnect/internal/coop"
 	"coopconnect/internal/db"
 	"coopconnect/internal/i18n"
@@ -87,6 +87,7 @@ type request struct {
 	cookie       *http.Cookie
 	bearer       string
 	header       map[string]string
+	json         string // a JSON body
 	ip           string // the client's address; 192.0.2.1 by default
 }
 
@@ -96,9 +97,15 @@ func (e *env) do(r request) *httptest.ResponseRecorder {
 	if r.form != nil {
 		body = strings.NewReader(r.form.Encode())
 	}
+	if r.json != "" {
+		body = strings.NewReader(r.json)
+	}
 	req := httptest.NewRequest(r.method, "http://localhost:8080"+r.path, body)
 	if r.form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	if r.json != "" {
+		req.Header.Set("Content-Type", "application/json")
 	}
 	if r.ip != "" {
 		req.RemoteAddr = r.ip + ":4242"
