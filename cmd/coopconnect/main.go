@@ -51,6 +51,7 @@ Usage:
   coopconnect user token --email E [--name N]                 create an API token, printed alone on standard output
   coopconnect backup --to FILE [--db …]                       write a consistent copy of the SQLite database
   coopconnect hours [--at RFC3339] [--json] VALUE|-           check opening_hours values (exit 1 if one is invalid)
+  coopconnect bench booking [--db EMPTY] [--duration 10s]     measure booking and availability on a generated network
   coopconnect version                                         print the version
 
 Every setting can also come from a COOPCONNECT_* environment variable;
@@ -77,6 +78,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return cmdBackup(ctx, rest, stdout, stderr, getenv)
 	case "hours":
 		return cmdHours(ctx, rest, stdout, stderr, getenv)
+	case "bench":
+		return cmdBench(ctx, rest, stdout, stderr, getenv)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "coopconnect", Version())
 		return nil
