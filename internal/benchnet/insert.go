@@ -103,4 +103,3 @@ func (in *inserter) close() error {
 	}
 	return err
 }
-

@@ -141,7 +141,6 @@ func idsBy(ctx context.Context, tx *db.Tx, query string) (map[string]int64, erro
 	return out, rows.Err()
 }
 
-
 func randomPublicID() string {
 	b := make([]byte, 10)
 	_, _ = rand.Read(b)
