@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -41,6 +42,8 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		clientList = fs.String("clients", "1,16,64", "the concurrent clients of the booking loads")
 		inProcess  = fs.Bool("in-process", false, "serve from this process instead of a child `coopconnect serve` (memory then counts the load generator too)")
 		markdown   = fs.String("markdown", "", "also write the results as a Markdown table to this file")
+		profile    = fs.String("cpuprofile", "", "write a CPU profile of the loads to this file (this process: use with --in-process to see the server)")
+		only       = fs.String("only", "", "run only the loads whose name contains this text")
 	)
 	fs.IntVar(&spec.Places, "places", spec.Places, "places of the generated network")
 	fs.IntVar(&spec.Spaces, "spaces", spec.Spaces, "spaces")
@@ -111,21 +114,41 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		return err
 	}
 	memory := startMemory(pid)
+	if *profile != "" {
+		f, err := os.Create(*profile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	var results []loadgen.Result
+	load := func(t loadgen.Target, clients int) loadgen.Result {
+		if *only != "" && !strings.Contains(t.Name, *only) {
+			return loadgen.Result{}
+		}
+		return loadgen.Closed(ctx, client, t, clients, *duration)
+	}
 	run := func(r loadgen.Result) {
+		if r.Name == "" {
+			return
+		}
 		results = append(results, r)
 		fmt.Fprintf(stdout, "  %-44s %8.0f/s  p50 %-8s p99 %-8s errors %d\n", r.Name, r.Throughput, r.P50.Round(10*time.Microsecond), r.P99.Round(10*time.Microsecond), r.Errors)
 	}
 	bareURL := "http://" + bare.Addr().String() + "/"
-	run(loadgen.Closed(ctx, client, loadgen.Target{Name: "bare net/http handler, 64 clients", Request: func(int, int) (*http.Request, error) {
+	run(load(loadgen.Target{Name: "bare net/http handler, 64 clients", Request: func(int, int) (*http.Request, error) {
 		return http.NewRequest(http.MethodGet, bareURL, nil)
-	}}, 64, *duration))
+	}}, 64))
 	for _, n := range clients {
-		run(loadgen.Closed(ctx, client, b.booking(fmt.Sprintf("booking creation, %d clients", n)), n, *duration))
+		run(load(b.booking(fmt.Sprintf("booking creation, %d clients", n)), n))
 	}
-	run(loadgen.Closed(ctx, client, b.availability("availability, one place, one week, 64 clients", 7*24*time.Hour), 64, *duration))
-	run(loadgen.Closed(ctx, client, b.availability("availability, one place, four weeks, 64 clients", 28*24*time.Hour), 64, *duration))
-	run(loadgen.Closed(ctx, client, b.bigPlace("availability, 200 desks, one hour, 64 clients"), 64, *duration))
+	run(load(b.availability("availability, one place, one week, 64 clients", 7*24*time.Hour), 64))
+	run(load(b.availability("availability, one place, four weeks, 64 clients", 28*24*time.Hour), 64))
+	run(load(b.bigPlace("availability, 200 desks, one hour, 64 clients"), 64))
 	mem := memory()
 	stopServer()
 

@@ -11,7 +11,6 @@ import (
 	"coopconnect/internal/accounts"
 	"coopconnect/internal/coop"
 	"coopconnect/internal/db"
-	"coopconnect/internal/openhours"
 	"coopconnect/internal/places"
 )
 
@@ -63,15 +62,15 @@ func (s *Service) Availability(ctx context.Context, by *accounts.User, slug stri
 	}
 	var out Availability
 	err := s.DB.Read(ctx, func(tx *db.Tx) error {
-		var placeID int64
-		err := tx.QueryRowContext(ctx, `SELECT id FROM places WHERE slug = $1 AND status <> 'closed'`, slug).Scan(&placeID)
+		var placeID, version int64
+		err := tx.QueryRowContext(ctx, `SELECT id, setup_version FROM places WHERE slug = $1 AND status <> 'closed'`, slug).Scan(&placeID, &version)
 		if errors.Is(err, sql.ErrNoRows) {
 			return coop.Errorf(coop.ENotFound, "error.not_found")
 		}
 		if err != nil {
 			return err
 		}
-		setup, err := s.setupOf(ctx, tx, placeID)
+		setup, err := s.setupAt(ctx, tx, placeID, version)
 		if err != nil {
 			return err
 		}
@@ -125,17 +124,28 @@ func (s *Service) availability(ctx context.Context, tx *db.Tx, setup *Setup, by 
 	if err != nil {
 		return out, err
 	}
+	days := int(to.Sub(from).Hours()/24) + 2
 	for _, sp := range spaces {
-		out.Spaces = append(out.Spaces, SpaceAvailability{Space: *sp, Windows: setup.WindowsOf(sp)})
+		perDay := 2
+		if sp.Unit != HalfDay {
+			perDay = 12
+		}
+		out.Spaces = append(out.Spaces, SpaceAvailability{Space: *sp, Windows: setup.WindowsOf(sp), Slots: make([]SlotState, 0, days*perDay)})
 	}
 	for day := midnight(from); day.Before(to); day = midnight(day.Add(36 * time.Hour)) {
-		open := setup.openIntervals(day)
+		d := setup.dayOf(day)
+		slots := map[Unit][]Slot{} // the same for every space of a unit
 		for i, sp := range spaces {
-			for _, slot := range slotsOf(sp, open) {
+			list, ok := slots[sp.Unit]
+			if !ok {
+				list = slotsOf(sp.Unit, d)
+				slots[sp.Unit] = list
+			}
+			for _, slot := range list {
 				if !slot.End.After(from) || !slot.Start.Before(to) {
 					continue
 				}
-				out.Spaces[i].Slots = append(out.Spaces[i].Slots, setup.state(sp, c, slot, open, held[sp.ID], tx.Now))
+				out.Spaces[i].Slots = append(out.Spaces[i].Slots, setup.state(sp, c, slot, d, held[sp.ID], tx.Now))
 			}
 		}
 	}
@@ -143,7 +153,7 @@ func (s *Service) availability(ctx context.Context, tx *db.Tx, setup *Setup, by 
 }
 
 // state says what is left of a slot and whether the caller may book it.
-func (p *Setup) state(sp *Space, c caller, slot Slot, open []openhours.Interval, held []hold, now time.Time) SlotState {
+func (p *Setup) state(sp *Space, c caller, slot Slot, d *dayInfo, held []hold, now time.Time) SlotState {
 	used := peak(held, slot.Start, slot.End)
 	st := SlotState{Slot: slot, Free: max(sp.Capacity-used, 0)}
 	if sp.Exclusive && used > 0 {
@@ -152,7 +162,7 @@ func (p *Setup) state(sp *Space, c caller, slot Slot, open []openhours.Interval,
 		st.Free = 1
 	}
 	audience := c.audience
-	if w, found := p.windowAgainst(sp, "", slot.Start, slot.End); found {
+	if w, found := p.windowAgainst(sp, "", slot.Start, slot.End, d.midnight); found {
 		st.Window = &w
 	}
 	if audience == "" {
@@ -160,7 +170,7 @@ func (p *Setup) state(sp *Space, c caller, slot Slot, open []openhours.Interval,
 		// professionals would; the staff books either audience.
 		audience = AudienceProfessionals
 	}
-	st.Reason = p.check(sp, audience, slot.Start, slot.End, now, c.staff, open)
+	st.Reason = p.check(sp, audience, slot.Start, slot.End, now, c.staff, d)
 	if st.Reason == nil && !c.staff && sp.Rules.MaxActive > 0 && c.active >= sp.Rules.MaxActive {
 		st.Reason = coop.Refusal(coop.EInvalid, "booking.max_active", sp.Rules.MaxActive)
 	}
@@ -183,7 +193,7 @@ type hold struct {
 // heldSeats returns the seats held in the place's spaces by bookings that
 // start in [from, to), by space and start.
 func heldSeats(ctx context.Context, tx *db.Tx, placeID int64, from, to time.Time) (map[int64][]hold, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT b.space_id, b.start_at, b.end_at, b.seats FROM bookings b
+	rows, err := tx.QueryContext(ctx, `SELECT b.space_id, `+tx.UnixSeconds("b.start_at")+`, `+tx.UnixSeconds("b.end_at")+`, b.seats FROM bookings b
 		WHERE b.space_id IN (SELECT id FROM spaces WHERE place_id = $1) AND b.status IN `+holding+`
 		AND b.start_at >= $2 AND b.start_at < $3 ORDER BY b.space_id, b.start_at`, placeID, from, to)
 	if err != nil {
@@ -193,12 +203,13 @@ func heldSeats(ctx context.Context, tx *db.Tx, placeID int64, from, to time.Time
 	out := map[int64][]hold{}
 	for rows.Next() {
 		var (
-			space int64
-			h     hold
+			space, start, end int64
+			h                 hold
 		)
-		if err := rows.Scan(&space, &h.start, &h.end, &h.seats); err != nil {
+		if err := rows.Scan(&space, &start, &end, &h.seats); err != nil {
 			return nil, err
 		}
+		h.start, h.end = time.Unix(start, 0).UTC(), time.Unix(end, 0).UTC()
 		out[space] = append(out[space], h)
 	}
 	return out, rows.Err()

@@ -116,6 +116,11 @@ func (s *Service) setupOf(ctx context.Context, tx *db.Tx, placeID int64) (*Setup
 	if err != nil {
 		return nil, err
 	}
+	return s.setupAt(ctx, tx, placeID, version)
+}
+
+// setupAt is setupOf with the place's setup_version already read in tx.
+func (s *Service) setupAt(ctx context.Context, tx *db.Tx, placeID, version int64) (*Setup, error) {
 	if c, ok := s.setups.Load(placeID); ok && c.(*Setup).Version == version {
 		return c.(*Setup), nil
 	}
@@ -241,11 +246,26 @@ func (p *Setup) openIntervals(day time.Time) []openhours.Interval {
 	return out
 }
 
-// blockedOn returns why a space takes no booking on day, if it does not.
-func (p *Setup) blockedOn(sp *Space, day time.Time) (Blocked, bool) {
-	d := day.Format(time.DateOnly)
+// dayInfo is what the checks need to know of one day, read once for all
+// the slots of the day.
+type dayInfo struct {
+	midnight, next     time.Time // this day's Paris midnight and the next one
+	key                string    // YYYY-MM-DD
+	open               []openhours.Interval
+	morning, afternoon Slot
+}
+
+// dayOf reads a day (a Paris midnight).
+func (p *Setup) dayOf(day time.Time) *dayInfo {
+	d := &dayInfo{midnight: day, next: midnight(day.Add(36 * time.Hour)), key: day.Format(time.DateOnly), open: p.openIntervals(day)}
+	d.morning, d.afternoon = halves(d.open)
+	return d
+}
+
+// blockedOn returns why a space takes no booking on a day, if it does not.
+func (p *Setup) blockedOn(sp *Space, d *dayInfo) (Blocked, bool) {
 	for _, b := range p.Blocked {
-		if b.Day == d && (b.SpaceID == 0 || b.SpaceID == sp.ID) {
+		if b.Day == d.key && (b.SpaceID == 0 || b.SpaceID == sp.ID) {
 			return b, true
 		}
 	}
@@ -295,23 +315,22 @@ func halves(open []openhours.Interval) (morning, afternoon Slot) {
 // order: the morning and the afternoon for a desk, the grid of its opening
 // hours for a room. A blocked day still has its slots: Check refuses them.
 func (p *Setup) Slots(sp *Space, day time.Time) []Slot {
-	return slotsOf(sp, p.openIntervals(day))
+	return slotsOf(sp.Unit, p.dayOf(day))
 }
 
-func slotsOf(sp *Space, open []openhours.Interval) []Slot {
-	if sp.Unit == HalfDay {
+func slotsOf(unit Unit, d *dayInfo) []Slot {
+	if unit == HalfDay {
 		var out []Slot
-		m, a := halves(open)
-		for _, s := range []Slot{m, a} {
+		for _, s := range []Slot{d.morning, d.afternoon} {
 			if !s.Start.IsZero() {
 				out = append(out, s)
 			}
 		}
 		return out
 	}
-	step := sp.Unit.step()
+	step := unit.step()
 	var out []Slot
-	for _, iv := range open {
+	for _, iv := range d.open {
 		// Slots start with the opening, on the half-hour grid.
 		t := iv.Start.Truncate(grid) // Paris offsets are whole hours: the grid holds
 		if t.Before(iv.Start) {
@@ -331,22 +350,22 @@ func slotsOf(sp *Space, open []openhours.Interval) []Slot {
 // are counted in the database, not here. The error is a Refusal whose
 // reason is the stable code of the broken rule.
 func (p *Setup) Check(sp *Space, audience string, start, end, now time.Time, staff bool) *coop.Error {
-	return p.check(sp, audience, start, end, now, staff, p.openIntervals(midnight(start)))
+	return p.check(sp, audience, start, end, now, staff, p.dayOf(midnight(start)))
 }
 
-// check is Check with the opening hours of start's day already read.
-func (p *Setup) check(sp *Space, audience string, start, end, now time.Time, staff bool, open []openhours.Interval) *coop.Error {
+// check is Check with start's day already read.
+func (p *Setup) check(sp *Space, audience string, start, end, now time.Time, staff bool, d *dayInfo) *coop.Error {
 	if start.Before(now) {
 		return coop.Refusal(coop.EInvalid, "booking.in_past")
 	}
 	if sp.Audience != "both" && sp.Audience != audience {
 		return coop.Refusal(coop.EInvalid, "booking.space_audience", coop.Msg{Key: "audience." + sp.Audience})
 	}
-	day := midnight(start)
-	if end.After(midnight(day.Add(36 * time.Hour))) {
+	day, open := d.midnight, d.open
+	if end.After(d.next) {
 		return coop.Refusal(coop.EInvalid, "booking.one_day")
 	}
-	if b, blocked := p.blockedOn(sp, day); blocked {
+	if b, blocked := p.blockedOn(sp, d); blocked {
 		if b.Reason == "" { // the same refusal, said without a reason
 			return &coop.Error{Code: coop.EInvalid, Reason: "booking.blocked_date", Message: "booking.blocked_day", Args: []any{dateMsg(day)}}
 		}
@@ -359,7 +378,7 @@ func (p *Setup) check(sp *Space, audience string, start, end, now time.Time, sta
 		return coop.Refusal(coop.EInvalid, "booking.closed_day", dateMsg(day))
 	}
 	if sp.Unit == HalfDay {
-		m, a := halves(open)
+		m, a := d.morning, d.afternoon
 		ok := (start.Equal(m.Start) && (end.Equal(m.End) || end.Equal(a.End))) || (start.Equal(a.Start) && end.Equal(a.End))
 		if !ok {
 			return coop.Refusal(coop.EInvalid, "booking.half_days_only", hoursMsg(open))
@@ -380,14 +399,14 @@ func (p *Setup) check(sp *Space, audience string, start, end, now time.Time, sta
 			return coop.Refusal(coop.EInvalid, "booking.closed", hoursMsg(open))
 		}
 	}
-	d := int(end.Sub(start).Minutes())
-	if r := sp.Rules; r.MinMinutes > 0 && d < r.MinMinutes {
+	minutes := int(end.Sub(start).Minutes())
+	if r := sp.Rules; r.MinMinutes > 0 && minutes < r.MinMinutes {
 		return coop.Refusal(coop.EInvalid, "booking.duration_min", durationMsg(r.MinMinutes))
 	}
-	if r := sp.Rules; r.MaxMinutes > 0 && d > r.MaxMinutes {
+	if r := sp.Rules; r.MaxMinutes > 0 && minutes > r.MaxMinutes {
 		return coop.Refusal(coop.EInvalid, "booking.duration_max", durationMsg(r.MaxMinutes))
 	}
-	if w, found := p.windowAgainst(sp, audience, start, end); found {
+	if w, found := p.windowAgainst(sp, audience, start, end, day); found {
 		return windowRefusal(w, open, start, end)
 	}
 	if staff {
@@ -403,9 +422,9 @@ func (p *Setup) check(sp *Space, audience string, start, end, now time.Time, sta
 }
 
 // windowAgainst returns a window reserved for another audience than
-// audience ("": any window) that [start, end) meets in space sp.
-func (p *Setup) windowAgainst(sp *Space, audience string, start, end time.Time) (Window, bool) {
-	day := midnight(start)
+// audience ("": any window) that [start, end), on day (a Paris midnight),
+// meets in space sp.
+func (p *Setup) windowAgainst(sp *Space, audience string, start, end, day time.Time) (Window, bool) {
 	for _, w := range p.Windows {
 		if (audience != "" && w.Audience == audience) || (w.SpaceID != 0 && w.SpaceID != sp.ID) || !w.On(day.Weekday()) {
 			continue

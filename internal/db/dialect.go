@@ -28,3 +28,13 @@ func (t *Tx) ForUpdate() string {
 	}
 	return ""
 }
+
+// UnixSeconds returns an SQL expression for the Unix time, in whole
+// seconds, of a timestamp column: reading an integer is much cheaper than
+// parsing the text SQLite keeps timestamps as, for queries that read many.
+func (t *Tx) UnixSeconds(column string) string {
+	if t.Engine == Postgres {
+		return "CAST(extract(epoch FROM " + column + ") AS BIGINT)"
+	}
+	return "unixepoch(" + column + ")"
+}

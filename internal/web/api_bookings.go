@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -256,7 +257,7 @@ type apiSpaceSlots struct {
 	Unit     string      `json:"unit"`
 	Audience string      `json:"audience"`
 	Windows  []apiWindow `json:"windows"`
-	Slots    []apiSlot   `json:"slots"`
+	Slots    apiSlots    `json:"slots"`
 }
 
 type apiWindow struct {
@@ -265,6 +266,41 @@ type apiWindow struct {
 	Start    string `json:"start"`    // "14:00", Paris wall clock
 	End      string `json:"end"`
 	Label    string `json:"label,omitempty"`
+}
+
+// apiSlots encode themselves: a month of a place is thousands of slots,
+// and reflection would spend more on them than the availability itself.
+type apiSlots []apiSlot
+
+func (list apiSlots) MarshalJSON() ([]byte, error) {
+	b := make([]byte, 0, 112*len(list)+2)
+	b = append(b, '[')
+	for i, x := range list {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		// Instants and codes are ASCII without quotes or backslashes.
+		b = append(b, `{"start":"`...)
+		b = append(b, x.Start...)
+		b = append(b, `","end":"`...)
+		b = append(b, x.End...)
+		b = append(b, `","free":`...)
+		b = strconv.AppendInt(b, int64(x.Free), 10)
+		b = append(b, `,"bookable":`...)
+		b = strconv.AppendBool(b, x.Bookable)
+		b = append(b, `,"reason":`...)
+		if x.Reason == nil {
+			b = append(b, "null"...)
+		} else {
+			b = strconv.AppendQuote(b, *x.Reason)
+		}
+		if x.Window != nil {
+			b = append(b, `,"window":`...)
+			b = strconv.AppendQuote(b, *x.Window)
+		}
+		b = append(b, '}')
+	}
+	return append(b, ']'), nil
 }
 
 type apiSlot struct {
@@ -291,11 +327,21 @@ func (s *Server) apiAvailability(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// Spaces share their slots' instants: each is written once.
+	instants := map[time.Time]string{}
+	instant := func(t time.Time) string {
+		v, ok := instants[t]
+		if !ok {
+			v = apiTime(t)
+			instants[t] = v
+		}
+		return v
+	}
 	out := apiAvailability{Place: av.Slug, Name: av.Name, From: apiTime(av.From), To: apiTime(av.To), Hours: av.Hours, Staff: av.Staff,
 		Spaces: make([]apiSpaceSlots, 0, len(av.Spaces))}
 	for _, sa := range av.Spaces {
 		sp := apiSpaceSlots{ID: sa.Space.PublicID, Name: sa.Space.Name, Kind: sa.Space.Kind, Capacity: sa.Space.Capacity,
-			Unit: string(sa.Space.Unit), Audience: sa.Space.Audience, Windows: []apiWindow{}, Slots: make([]apiSlot, 0, len(sa.Slots))}
+			Unit: string(sa.Space.Unit), Audience: sa.Space.Audience, Windows: []apiWindow{}, Slots: make(apiSlots, 0, len(sa.Slots))}
 		for _, win := range sa.Windows {
 			aw := apiWindow{Audience: win.Audience, Start: clock(win.Start), End: clock(win.End), Label: win.Label, Weekdays: []int{}}
 			for d := range 7 {
@@ -306,7 +352,7 @@ func (s *Server) apiAvailability(w http.ResponseWriter, r *http.Request) error {
 			sp.Windows = append(sp.Windows, aw)
 		}
 		for _, slot := range sa.Slots {
-			as := apiSlot{Start: apiTime(slot.Start), End: apiTime(slot.End), Free: slot.Free, Bookable: slot.Bookable}
+			as := apiSlot{Start: instant(slot.Start), End: instant(slot.End), Free: slot.Free, Bookable: slot.Bookable}
 			if slot.Reason != nil {
 				as.Reason = &slot.Reason.Reason
 			}
