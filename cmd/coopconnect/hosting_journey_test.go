@@ -2,9 +2,6 @@ package main
 
 import (
 	"context"
-	"log/slog"
-	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -14,47 +11,12 @@ import (
 
 	"coopconnect/internal/accounts"
 	"coopconnect/internal/booking"
-	"coopconnect/internal/config"
 	"coopconnect/internal/coop"
+	"coopconnect/internal/db"
 	"coopconnect/internal/i18n"
 	"coopconnect/internal/places"
 	"coopconnect/internal/testkit"
 )
-
-// startServerAt is startServer on SQLite with the application's clock
-// stopped at now, so that "today" at a place is a day it is open.
-func startServerAt(t *testing.T, now time.Time) *testServer {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, port, _ := net.SplitHostPort(ln.Addr().String())
-	c := config.Default()
-	c.Addr = ln.Addr().String()
-	c.DB = filepath.Join(t.TempDir(), "coopconnect.db")
-	c.BaseURL = "http://localhost:" + port
-	if err := c.Validate(config.ScopeServer); err != nil {
-		t.Fatal(err)
-	}
-	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	ctx, cancel := context.WithCancel(context.Background())
-	m, err := Open(ctx, c, log, coop.NewFixedClock(now))
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- m.Serve(ctx, ln) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil && err != http.ErrServerClosed {
-			t.Errorf("server stopped with %v", err)
-		}
-		m.Close()
-	})
-	return &testServer{Main: m, URL: c.BaseURL}
-}
 
 // TestJourney_ManagerSetsAWindowAndAClosedDayThenTheConciergeWelcomesAWalkIn:
 // on Tuesday 10 March 2026 at 9:15, a manager reserves Tuesday afternoons
@@ -66,7 +28,7 @@ func TestJourney_ManagerSetsAWindowAndAClosedDayThenTheConciergeWelcomesAWalkIn(
 	if err != nil {
 		t.Fatal(err)
 	}
-	j := &journey{t: t, s: startServerAt(t, time.Date(2026, 3, 10, 9, 15, 0, 0, i18n.Paris)), cat: cat}
+	j := &journey{t: t, s: startServerOn(t, testkit.NewDBLocation(t, db.SQLite), nil, coop.NewFixedClock(time.Date(2026, 3, 10, 9, 15, 0, 0, i18n.Paris))), cat: cat}
 	ctx := context.Background()
 	coordinator := j.user(accounts.Coordinator, "coord@example.org", "Camille Roux")
 	manager := j.user(accounts.Manager, "gestion@example.org", "Malik Benali")

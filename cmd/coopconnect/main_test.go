@@ -433,7 +433,7 @@ func fileSum(t *testing.T, path string) [32]byte {
 // ends, and returns its base URL.
 func serveApp(t *testing.T, location string) string {
 	t.Helper()
-	return startServerOn(t, location, nil).URL
+	return startServerOn(t, location, nil, nil).URL
 }
 
 // TestRun_BackupOfAMissingDatabaseIsRefused: a mistyped --db must not

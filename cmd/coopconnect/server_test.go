@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"coopconnect/internal/config"
+	"coopconnect/internal/coop"
 	"coopconnect/internal/db"
 	"coopconnect/internal/testkit"
 )
@@ -27,11 +28,12 @@ type testServer struct {
 // __Host- session cookie over plain HTTP.
 func startServer(t testing.TB, engine db.Engine, smtp *testkit.SMTPServer) *testServer {
 	t.Helper()
-	return startServerOn(t, testkit.NewDBLocation(t, engine), smtp)
+	return startServerOn(t, testkit.NewDBLocation(t, engine), smtp, nil)
 }
 
-// startServerOn is startServer on the database at location.
-func startServerOn(t testing.TB, location string, smtp *testkit.SMTPServer) *testServer {
+// startServerOn is startServer on the database at location, with a clock
+// (nil: the system's).
+func startServerOn(t testing.TB, location string, smtp *testkit.SMTPServer, clock coop.Clock) *testServer {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -51,7 +53,7 @@ func startServerOn(t testing.TB, location string, smtp *testkit.SMTPServer) *tes
 	}
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	ctx, cancel := context.WithCancel(context.Background())
-	m, err := Open(ctx, c, log, nil)
+	m, err := Open(ctx, c, log, clock)
 	if err != nil {
 		cancel()
 		t.Fatal(err)
