@@ -315,25 +315,28 @@ func (b *bench) get(path string, token string) (*http.Request, error) {
 
 // booking books the load spaces' half-days in order, each up to its
 // capacity and no further, so that every request should succeed: any
-// refusal is an error of the run.
+// refusal is an error of the run. Consecutive requests go to different
+// spaces, as bookings spread over a network do (on PostgreSQL, requests
+// for one space wait for each other's lock of its row).
 func (b *bench) booking(name string) loadgen.Target {
 	slots := b.net.HalfDays()
 	spaces := b.net.Load
-	// seats[j] numbers the seats of spaces before j: request k books seat
-	// k mod total of its half-day.
-	total := 0
-	for _, sp := range spaces {
-		total += sp.Capacity
+	var order []int // a half-day's requests: a seat of every space, then a second…
+	for round := 0; ; round++ {
+		n := len(order)
+		for j, sp := range spaces {
+			if sp.Capacity > round {
+				order = append(order, j)
+			}
+		}
+		if len(order) == n {
+			break
+		}
 	}
 	return loadgen.Target{Name: name, Request: func(worker, _ int) (*http.Request, error) {
 		k := int(b.next.Add(1) - 1)
-		slot := slots[(k/total)%len(slots)]
-		seat := k % total
-		j := 0
-		for seat >= spaces[j].Capacity {
-			seat -= spaces[j].Capacity
-			j++
-		}
+		slot := slots[(k/len(order))%len(slots)]
+		j := order[k%len(order)]
 		body, _ := json.Marshal(map[string]string{"space": spaces[j].PublicID,
 			"start": slot.Start.Format(time.RFC3339), "end": slot.End.Format(time.RFC3339)})
 		req, err := http.NewRequest(http.MethodPost, b.base+"/api/v1/bookings", bytes.NewReader(body))
