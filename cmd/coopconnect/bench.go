@@ -24,8 +24,8 @@ import (
 	"coopconnect/internal/benchnet"
 	"coopconnect/internal/config"
 	"coopconnect/internal/db"
+	"coopconnect/internal/i18n"
 	"coopconnect/internal/loadgen"
-	"coopconnect/internal/openhours"
 )
 
 // cmdBench runs the project's load tool: `coopconnect bench booking`.
@@ -385,7 +385,7 @@ func okJSON(resp *http.Response, body []byte) error {
 
 // nextMonday returns the Paris midnight of the Monday after t.
 func nextMonday(t time.Time) time.Time {
-	d := t.In(openhours.Paris())
+	d := t.In(i18n.Paris)
 	d = time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, d.Location())
 	for {
 		d = d.AddDate(0, 0, 1)

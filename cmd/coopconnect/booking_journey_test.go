@@ -65,6 +65,12 @@ func TestJourney_MemberBooksMovesAndCancelsADesk(t *testing.T) {
 	j.wantText(b, ".cal-heading", fr.Date(day))
 	j.wantText(b, `label[for="`+morning[1:]+`"]`, "Matin, "+morningTimes+"\nLibre — 8 places sur 8")
 
+	// Sent without a slot: the page comes back with the message next to
+	// the slot choice, and nothing is booked.
+	b.Submit("#espace-" + desk.PublicID + " form.cal-book")
+	j.wantStatus(b, 422)
+	j.wantText(b, "#f-creneau-"+desk.PublicID+"-error", j.tr("fr", "bookpage.choose_slot"))
+
 	// The morning, chosen with the keyboard: focus the radio, press Space.
 	b.Run(chromedp.Focus(chromedp.CSS(morning)), chromedp.KeyEvent(" "))
 	if !evalJS[bool](b, `document.querySelector(`+strconv.Quote(morning)+`).checked`) {

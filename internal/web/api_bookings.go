@@ -11,11 +11,10 @@ import (
 	"coopconnect/internal/booking"
 	"coopconnect/internal/coop"
 	"coopconnect/internal/i18n"
-	"coopconnect/internal/openhours"
 )
 
 // apiTime writes an instant as RFC 3339 with the Paris offset.
-func apiTime(t time.Time) string { return t.In(openhours.Paris()).Format(time.RFC3339) }
+func apiTime(t time.Time) string { return t.In(i18n.Paris).Format(time.RFC3339) }
 
 // apiBooking is the API's view of a booking.
 type apiBooking struct {
@@ -191,8 +190,7 @@ func (s *Server) apiRange(fromText, toText string, span time.Duration) (from, to
 	}
 	from, to = at["from"], at["to"]
 	if from.IsZero() {
-		now := s.Clock.Now().In(openhours.Paris())
-		from = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, openhours.Paris())
+		from = parisDay(s.Clock.Now())
 	}
 	if to.IsZero() {
 		to = from.Add(span)
