@@ -25,6 +25,7 @@ import (
 	"coopconnect/internal/mail"
 	"coopconnect/internal/opendata"
 	"coopconnect/internal/places"
+	"coopconnect/internal/survey"
 	"coopconnect/internal/territory"
 	"coopconnect/internal/web"
 
@@ -50,6 +51,7 @@ type Main struct {
 	Accounts *accounts.Service
 	Places   *places.Service
 	Booking  *booking.Service
+	Surveys  *survey.Service
 	Web      *web.Server
 }
 
@@ -119,7 +121,8 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger, clock coop.Clo
 	imports := &opendata.Importer{DB: m.DB, Places: m.Places, Communes: communes}
 	m.Booking = &booking.Service{DB: m.DB}
 	m.Booking.Notify = (&booking.Mailer{Mailer: m.Mailer, Catalogs: cat, BaseURL: c.BaseURL}).Notify
-	m.Web, err = web.New(web.Deps{DB: m.DB, Accounts: m.Accounts, Mailer: m.Mailer, Jobs: m.Jobs, Places: m.Places, Booking: m.Booking, Imports: imports, Territory: communes,
+	m.Surveys = &survey.Service{DB: m.DB, Territory: communes, Clock: clock}
+	m.Web, err = web.New(web.Deps{DB: m.DB, Accounts: m.Accounts, Mailer: m.Mailer, Jobs: m.Jobs, Places: m.Places, Booking: m.Booking, Surveys: m.Surveys, Imports: imports, Territory: communes,
 		Catalogs: cat, Log: log, Clock: clock,
 		BaseURL: c.BaseURL, TrustProxy: c.TrustProxy, Version: Version(), MapTiles: c.MapTiles, MapAttribution: c.MapAttribution})
 	if err != nil {

@@ -66,7 +66,7 @@ func (s *Service) validateCarrier(in CarrierInput) (Carrier, error) {
 		p.Add("rna", "places.rna_required")
 	}
 	if text := strings.TrimSpace(in.CommuneCode); text != "" {
-		code, candidates := ResolveCommune(s.Communes, text, "")
+		code, candidates := s.Communes.ResolveCommune(text, "")
 		c.CommuneCode = code
 		switch {
 		case code == "" && len(candidates) > 1:

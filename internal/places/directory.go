@@ -93,7 +93,7 @@ func (s *Service) Find(ctx context.Context, q Query, now time.Time) (Answer, err
 	p := coop.Problems{}
 	var a Answer
 	if strings.TrimSpace(q.Commune) != "" {
-		code, candidates := ResolveCommune(s.Communes, q.Commune, "")
+		code, candidates := s.Communes.ResolveCommune(q.Commune, "")
 		if c, ok := s.Communes.Commune(code); ok {
 			a.Near = &c
 		} else if len(candidates) > 0 {

@@ -179,7 +179,7 @@ func (in PlaceInput) Validate(communes *territory.Index, today time.Time) (Place
 	if required(p, "address", pl.Address) {
 		maxLen(p, "address", pl.Address, 200)
 	}
-	code, candidates := ResolveCommune(communes, in.Commune, pl.PostalCode)
+	code, candidates := communes.ResolveCommune(in.Commune, pl.PostalCode)
 	c, ok := communes.Commune(code)
 	pl.CommuneCode = code
 	switch {

@@ -190,7 +190,7 @@ func (e *benchEnv) seed(tb testing.TB, communes *territory.Index) {
 		tb.Fatal(err)
 	}
 	for _, name := range benchNear {
-		code, _ := places.ResolveCommune(communes, name, "")
+		code, _ := communes.ResolveCommune(name, "")
 		c, ok := communes.Commune(code)
 		if !ok {
 			continue

@@ -111,7 +111,7 @@ func (s *Server) refusePlace(w http.ResponseWriter, r *http.Request, err error, 
 	}
 	v.keepInput()
 	if e := coop.AsError(err); e != nil && e.Fields["commune"] == "places.commune_ambiguous" {
-		_, cands := places.ResolveCommune(s.Territory, in.Commune, in.PostalCode)
+		_, cands := s.Territory.ResolveCommune(in.Commune, in.PostalCode)
 		for _, c := range cands {
 			v.Candidates = append(v.Candidates, c.Name+" ("+c.PostalCodes[0]+", "+c.DepartmentName+")")
 		}

@@ -17,6 +17,7 @@ import (
 	"coopconnect/internal/mail"
 	"coopconnect/internal/opendata"
 	"coopconnect/internal/places"
+	"coopconnect/internal/survey"
 	"coopconnect/internal/territory"
 )
 
@@ -28,6 +29,7 @@ type Deps struct {
 	Jobs     *jobs.Queue
 	Places   *places.Service
 	Booking  *booking.Service
+	Surveys  *survey.Service
 	Imports  *opendata.Importer
 	// Territory is every commune and EPCI.
 	Territory *territory.Index

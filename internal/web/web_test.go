@@ -24,6 +24,7 @@ import (
 	"coopconnect/internal/mail"
 	"coopconnect/internal/opendata"
 	"coopconnect/internal/places"
+	"coopconnect/internal/survey"
 	"coopconnect/internal/territory"
 	"coopconnect/internal/testkit"
 )
@@ -52,7 +53,7 @@ func newEnv(t testing.TB, engine db.Engine, clock coop.Clock) *env {
 		t.Fatal(err)
 	}
 	pl := &places.Service{DB: d, Communes: communes}
-	srv, err := New(Deps{DB: d, Accounts: acc, Mailer: m, Jobs: q, Places: pl, Booking: &booking.Service{DB: d}, Imports: &opendata.Importer{DB: d, Places: pl, Communes: communes}, Territory: communes, Catalogs: cat, Log: log, Clock: clock,
+	srv, err := New(Deps{DB: d, Accounts: acc, Mailer: m, Jobs: q, Places: pl, Booking: &booking.Service{DB: d}, Surveys: &survey.Service{DB: d, Territory: communes, Clock: clock}, Imports: &opendata.Importer{DB: d, Places: pl, Communes: communes}, Territory: communes, Catalogs: cat, Log: log, Clock: clock,
 		BaseURL: "http://localhost:8080", Version: "test"})
 	if err != nil {
 		t.Fatal(err)

@@ -1,18 +1,16 @@
-package places
+package territory
 
 import (
 	"slices"
 	"strings"
-
-	"coopconnect/internal/territory"
 )
 
 // ResolveCommune finds the commune a person typed: an INSEE code, or a
 // name (forgiving accents and "St"), with the postal code to tell apart
 // communes of the same name. It returns the code, or "" and the candidates
 // when the text is ambiguous or unknown.
-func ResolveCommune(idx *territory.Index, text, postal string) (string, []territory.Commune) {
-	text, postal = strings.TrimSpace(text), compact(postal)
+func (idx *Index) ResolveCommune(text, postal string) (string, []Commune) {
+	text, postal = strings.TrimSpace(text), strings.NewReplacer(" ", "", "\u00a0", "", "\u202f", "").Replace(strings.TrimSpace(postal))
 	if c, ok := idx.Commune(strings.ToUpper(text)); ok {
 		return c.Code, nil
 	}
@@ -20,10 +18,10 @@ func ResolveCommune(idx *territory.Index, text, postal string) (string, []territ
 		return "", nil
 	}
 	found := idx.Search(text, 20)
-	want := territory.Normalize(text)
-	var exact []territory.Commune
+	want := Normalize(text)
+	var exact []Commune
 	for _, c := range found {
-		if territory.Normalize(c.Name) == want {
+		if Normalize(c.Name) == want {
 			exact = append(exact, c)
 		}
 	}
