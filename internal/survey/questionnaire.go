@@ -170,7 +170,8 @@ type Demand struct {
 }
 
 // Crosstab is a cross-tabulation the results show: the answers to Row by
-// the answers to Col (choice questions, or numbers by their bands).
+// the answers to Col (single-choice, scale or commune questions, or
+// numbers by their bands: questions whose classes partition the answers).
 type Crosstab struct {
 	Row string `json:"row"`
 	Col string `json:"col"`
@@ -233,6 +234,9 @@ func (qn Questionnaire) Check() map[string]string {
 			if len(q.Options) < 2 {
 				add(f, "survey.editor.options_required")
 			}
+			if len(q.Options) >= maxCodes {
+				add(f, "survey.editor.too_many_options")
+			}
 			codes := map[string]bool{}
 			for _, o := range q.Options {
 				if !codePattern.MatchString(o.Code) || o.Code == OtherCode || codes[o.Code] || o.Label.FR == "" {
@@ -278,14 +282,9 @@ func (qn Questionnaire) Check() map[string]string {
 	for _, x := range qn.Crosstabs {
 		r, ok1 := qn.Question(x.Row)
 		c, ok2 := qn.Question(x.Col)
-		if !ok1 || !ok2 || !tabulable(r) || !tabulable(c) || x.Row == x.Col {
+		if !ok1 || !ok2 || !exclusive(r) || !exclusive(c) || x.Row == x.Col {
 			add("questionnaire", "survey.editor.crosstab_invalid")
 		}
 	}
 	return p
-}
-
-// tabulable tells whether a question's answers fall in classes.
-func tabulable(q Question) bool {
-	return q.Kind.Choice() || (q.Kind == Number && len(q.Bands) > 0)
 }

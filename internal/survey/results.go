@@ -36,6 +36,7 @@ type Results struct {
 type VersionCount struct {
 	Number    int
 	Responses int
+	Hidden    bool
 }
 
 // QuestionResult is the distribution of the answers to one question.
