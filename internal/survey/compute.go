@@ -62,6 +62,10 @@ func (c *column) code(s string) int {
 	return i
 }
 
+// Elsewhere is the class of a commune question's answers outside the
+// campaign's territory.
+const Elsewhere = "elsewhere"
+
 // maxCodes bounds the options of a multiple question (a bit set).
 const maxCodes = 64
 
@@ -339,8 +343,11 @@ func (s *Service) count(c *cache, sv Survey) *computed {
 	// Cells of one territory: answers, then per question.
 	w := 1
 	next := func() int { w++; return w - 1 }
-	defs := schema(c.versions)
-	for _, q := range defs {
+	cur := c.versions[len(c.versions)-1].Questionnaire
+	for _, q := range schema(c.versions) {
+		if q.ID == cur.Residence {
+			continue // the territories themselves: see Breakdown
+		}
 		l := qlayout{q: q, answered: next()}
 		for _, v := range c.versions {
 			if x, ok := v.Questionnaire.Question(q.ID); ok && x.Kind == q.Kind {
@@ -359,14 +366,12 @@ func (s *Service) count(c *cache, sv Survey) *computed {
 				}
 			}
 		case Commune:
-			l.codes = slices.Sorted(slices.Values(col.codes))
-			for _, code := range l.codes {
-				name := code
-				if x, ok := s.Territory.Commune(code); ok {
-					name = x.Name
-				}
-				l.labels = append(l.labels, Text{FR: name})
+			// The campaign's communes and the rest, whatever the answers:
+			// a class per commune met would tell that someone answered.
+			for _, x := range sv.Communes {
+				l.codes, l.labels = append(l.codes, x.Code), append(l.labels, Text{FR: x.Name})
 			}
+			l.codes, l.labels = append(l.codes, Elsewhere), append(l.labels, Text{FR: "Hors du territoire de l'enquête", EN: "Outside the survey's territory"})
 		case Number:
 			l.codes, l.labels = bandClasses(q)
 		}
@@ -379,7 +384,6 @@ func (s *Service) count(c *cache, sv Survey) *computed {
 		cp.layout = append(cp.layout, l)
 	}
 	qIndex := func(id string) int { return slices.IndexFunc(cp.layout, func(l qlayout) bool { return l.q.ID == id }) }
-	cur := c.versions[len(c.versions)-1].Questionnaire
 	for _, x := range cur.Crosstabs {
 		ri, ci := qIndex(x.Row), qIndex(x.Col)
 		if ri < 0 || ci < 0 || !exclusive(cp.layout[ri].q) || !exclusive(cp.layout[ci].q) {
@@ -421,6 +425,9 @@ func (s *Service) count(c *cache, sv Survey) *computed {
 		classes[qi] = make([]int, len(col.codes))
 		for i, code := range col.codes {
 			classes[qi][i] = slices.Index(l.codes, code)
+			if classes[qi][i] < 0 && l.q.Kind == Commune {
+				classes[qi][i] = len(l.codes) - 1 // Elsewhere
+			}
 		}
 	}
 	unmet := make([][]int, len(cp.layout)) // per question: classes never met in the column
@@ -743,8 +750,10 @@ func (s *Service) resultsOf(cp *computed, sv Survey, si int) Results {
 	}
 	cell := func(k, of int, code string, label Text) Cell {
 		c := Cell{Code: code, Label: label, Hidden: hidden[k]}
-		if !c.Hidden && of > 0 {
+		if !c.Hidden {
 			c.Count = counts[k]
+		}
+		if !c.Hidden && of > 0 {
 			c.Proportion = float64(c.Count) / float64(of)
 			c.Low, c.High = Wilson(c.Count, of)
 		}

@@ -673,7 +673,7 @@ type Response struct {
 // The answers are checked by the caller with Parse on the campaign's
 // current version.
 func (s *Service) Submit(ctx context.Context, sv Survey, channel string, a Answers) error {
-	today := Paris(s.Clock.Now())
+	today := Paris(s.now())
 	if sv.StateAt(today) != Open {
 		return coop.Refusal(coop.EPrecondition, "survey.not_open")
 	}

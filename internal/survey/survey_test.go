@@ -301,6 +301,16 @@ func TestResults_CountAndSuppress(t *testing.T) {
 		if q := question(t, niozelles, "use_place"); hiddenCount(q.Cells) < 2 && hiddenCount(q.Cells) > 0 {
 			t.Errorf("Niozelles use_place: one hidden cell only: %+v", q.Cells)
 		}
+		// Commune questions have a class per commune of the campaign and
+		// one for the rest, whatever was answered; the residence question
+		// is the breakdown itself.
+		work := question(t, all, "work_commune")
+		if len(work.Cells) != len(f.sv.Communes)+1 || work.Cells[len(work.Cells)-1].Code != survey.Elsewhere {
+			t.Errorf("work_commune has %d classes", len(work.Cells))
+		}
+		if slices.ContainsFunc(all.Questions, func(q survey.QuestionResult) bool { return q.Question.ID == "home_commune" }) {
+			t.Error("the residence question is among the questions")
+		}
 		breakdown, err := f.svc.Breakdown(ctx, f.sv)
 		if err != nil {
 			t.Fatal(err)

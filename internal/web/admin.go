@@ -56,12 +56,17 @@ func (s *Server) invite(w http.ResponseWriter, r *http.Request) error {
 type usersView struct {
 	Page
 	Users []accounts.User
+	// Officials are the official accounts with their territories (surveys).
+	Officials []officialRow
 }
 
 func (s *Server) showUsers(w http.ResponseWriter, r *http.Request) error {
 	v := &usersView{Page: s.newPage(r, "users.title")}
 	var err error
 	if v.Users, err = s.Accounts.ListUsers(r.Context()); err != nil {
+		return err
+	}
+	if err := s.loadOfficials(r, v); err != nil {
 		return err
 	}
 	return s.render(w, r, http.StatusOK, "users", v)

@@ -16,6 +16,7 @@ import (
 	"coopconnect/internal/db"
 	"coopconnect/internal/opendata"
 	"coopconnect/internal/places"
+	"coopconnect/internal/survey"
 )
 
 // The actors every route is called as.
@@ -211,6 +212,61 @@ func TestAuthorization_EveryRouteAsEveryActor(t *testing.T) {
 		m[manager] = managerStatus
 		return m
 	}
+	// A survey campaign of the network (no carrier): the manager, of
+	// another carrier, does not find it, nor its editor and kit.
+	adminCampaign, err := e.srv.Surveys.Create(ctx, users[coordinator], survey.Input{Title: "Enquête du réseau", Privacy: survey.DefaultPrivacy,
+		OpensOn: survey.Paris(time.Now()), ClosesOn: survey.Paris(time.Now().AddDate(0, 1, 0)), Areas: "05061"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	campaignPath := "/gestion/enquetes/" + adminCampaign.PublicID
+	// A campaign open to answers, with a paper sheet keyed twice that
+	// disagrees: the manager, of another carrier, does not find it.
+	answered, err := e.srv.Surveys.Create(ctx, users[coordinator], survey.Input{Title: "Enquête ouverte", Privacy: survey.DefaultPrivacy,
+		OpensOn: survey.Paris(time.Now().AddDate(0, 0, -1)), ClosesOn: survey.Paris(time.Now().AddDate(0, 0, 30)), Areas: "240400440"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.srv.Surveys.KeyPaper(ctx, users[coordinator], answered.PublicID, "1", survey.Answers{"status": {Choices: []string{"retired"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.srv.Surveys.SecondKeying(ctx, users[coordinator], answered.PublicID, "1", survey.Answers{"status": {Choices: []string{"student"}}}); err != nil {
+		t.Fatal(err)
+	}
+	answerPath, keyingPath := "/enquetes/"+answered.PublicID, "/gestion/enquetes/"+answered.PublicID+"/saisie"
+	// A campaign of the network with an export waiting for its import:
+	// the manager, of another carrier, finds neither.
+	importCampaign, err := e.srv.Surveys.Create(ctx, users[coordinator], survey.Input{Title: "Enquête importée", Privacy: survey.DefaultPrivacy,
+		OpensOn: survey.Paris(time.Now().AddDate(0, -1, 0)), ClosesOn: survey.Paris(time.Now()), Areas: "240400440"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	surveyImportPath := "/gestion/enquetes/" + importCampaign.PublicID + "/import"
+	surveyUpload, err := e.srv.Surveys.Upload(ctx, users[coordinator], importCampaign.PublicID, "export.csv",
+		[]byte("id,submitdate,lastpage,startlanguage,homecommune,useplace\n1,2025-05-12 09:41:27,2,fr,Forcalquier,A1\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A campaign of the network on Forcalquier, for its results: the
+	// official (whose territories another route clears) and the manager,
+	// of another carrier, do not find it.
+	resultsCampaign, err := e.srv.Surveys.Create(ctx, users[coordinator], survey.Input{Title: "Enquête et résultats", Privacy: survey.DefaultPrivacy,
+		OpensOn: survey.Paris(time.Now().AddDate(0, 0, -1)), ClosesOn: survey.Paris(time.Now().AddDate(0, 0, 30)), Areas: "04088"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resultsPath := "/enquetes/" + resultsCampaign.PublicID + "/resultats"
+	// readers: coordinators, managers and officials pass the rule, the
+	// campaign decides; other accounts 403, anonymous the login page.
+	readers := func(ok, notTheirs int) map[string]int {
+		m := only(ok, coordinator)
+		m[manager], m[official] = notTheirs, notTheirs
+		return m
+	}
+	apiReaders := func(m map[string]int) map[string]int {
+		m[anonymous] = http.StatusUnauthorized
+		return m
+	}
 	empty := url.Values{}
 
 	type call struct {
@@ -308,6 +364,41 @@ func TestAuthorization_EveryRouteAsEveryActor(t *testing.T) {
 		"POST /gestion/porteurs/{id}/gestionnaires":                {carrierPath + "/gestionnaires", empty, only(422, coordinator)},
 		"POST /gestion/porteurs/{id}/gestionnaires/{user}/retrait": {carrierPath + "/gestionnaires/" + strconv.FormatInt(users[manager].ID, 10) + "/retrait", empty, only(303, coordinator)},
 
+		// Survey campaigns: Editors, and the campaign's own team (404 otherwise).
+		"GET /gestion/enquetes":                                   {"/gestion/enquetes", nil, only(200, coordinator, manager)},
+		"GET /gestion/enquetes/nouvelle":                          {"/gestion/enquetes/nouvelle", nil, only(200, coordinator, manager)},
+		"POST /gestion/enquetes":                                  {"/gestion/enquetes", empty, only(422, coordinator, manager)},
+		"GET /gestion/enquetes/{id}":                              {campaignPath, nil, othersObject(200, 404)},
+		"POST /gestion/enquetes/{id}":                             {campaignPath, empty, othersObject(422, 404)},
+		"GET /gestion/enquetes/{id}/questionnaire":                {campaignPath + "/questionnaire", nil, othersObject(200, 404)},
+		"POST /gestion/enquetes/{id}/questionnaire/questions":     {campaignPath + "/questionnaire/questions", empty, othersObject(422, 404)},
+		"POST /gestion/enquetes/{id}/questionnaire/questions/{q}": {campaignPath + "/questionnaire/questions/comment", empty, othersObject(422, 404)},
+		"POST /gestion/enquetes/{id}/questionnaire/reglages":      {campaignPath + "/questionnaire/reglages", empty, othersObject(422, 404)},
+		"GET /gestion/enquetes/{id}/diffusion":                    {campaignPath + "/diffusion", nil, othersObject(200, 404)},
+		"POST /admin/utilisateurs/{id}/territoires":               {"/admin/utilisateurs/" + itoa(users[official].ID) + "/territoires", empty, only(303, coordinator)},
+
+		// Surveys: answering, public (an empty answer or contact is refused);
+		// paper keying, the campaign's team (an empty sheet is refused).
+		"GET /enquetes":                                       {"/enquetes", nil, expect(200)},
+		"GET /e/{link}":                                       {"/e/" + answered.Communes[0].Link, nil, expect(303)},
+		"GET /enquetes/{id}":                                  {answerPath, nil, expect(200)},
+		"POST /enquetes/{id}":                                 {answerPath, empty, expect(422)},
+		"GET /enquetes/{id}/merci":                            {answerPath + "/merci", nil, expect(200)},
+		"POST /enquetes/{id}/contact":                         {answerPath + "/contact", empty, expect(422)},
+		"GET /gestion/enquetes/{id}/saisie":                   {keyingPath, nil, othersObject(200, 404)},
+		"POST /gestion/enquetes/{id}/saisie":                  {keyingPath, empty, othersObject(422, 404)},
+		"GET /gestion/enquetes/{id}/saisie/{sheet}/controle":  {keyingPath + "/1/controle", nil, othersObject(200, 404)},
+		"POST /gestion/enquetes/{id}/saisie/{sheet}/controle": {keyingPath + "/1/controle", empty, othersObject(422, 404)},
+		"GET /gestion/enquetes/{id}/saisie/{sheet}":           {keyingPath + "/1", nil, othersObject(200, 404)},
+		"POST /gestion/enquetes/{id}/saisie/{sheet}":          {keyingPath + "/1", empty, othersObject(422, 404)},
+
+		// Survey imports: Editors, and the campaign's own team (404 otherwise);
+		// an empty upload is refused, a form without an action goes back.
+		"GET /gestion/enquetes/{id}/import":        {surveyImportPath, nil, othersObject(200, 404)},
+		"POST /gestion/enquetes/{id}/import":       {surveyImportPath, empty, othersObject(422, 404)},
+		"GET /gestion/enquetes/{id}/import/{imp}":  {surveyImportPath + "/" + surveyUpload.PublicID, nil, othersObject(200, 404)},
+		"POST /gestion/enquetes/{id}/import/{imp}": {surveyImportPath + "/" + surveyUpload.PublicID, empty, othersObject(303, 404)},
+
 		// Another carrier's place: its manager is refused, and so is a
 		// concierge of another place, as any other account.
 		"GET /accueil":                                                      {"/accueil", nil, only(200, coordinator, manager, concierge)},
@@ -323,6 +414,17 @@ func TestAuthorization_EveryRouteAsEveryActor(t *testing.T) {
 		"POST /gestion/lieux/{slug}/reservations/fenetres/{id}/suppression": {settingsPath + "/fenetres/" + window.PublicID + "/suppression", empty, only(303, coordinator)},
 		"POST /gestion/lieux/{slug}/reservations/fermetures":                {settingsPath + "/fermetures", empty, only(422, coordinator)},
 		"POST /gestion/lieux/{slug}/reservations/fermetures/suppression":    {settingsPath + "/fermetures/suppression", url.Values{"space": {""}, "day": {closedDay}}, only(303, coordinator)},
+
+		// The distribution kit's PDFs: Editors, and the campaign's own team (404 otherwise).
+		"GET /gestion/enquetes/{id}/diffusion/{commune}/tract": {campaignPath + "/diffusion/05061/tract", nil, othersObject(200, 404)},
+		"GET /gestion/enquetes/{id}/questionnaire-papier":      {campaignPath + "/questionnaire-papier?commune=05061", nil, othersObject(200, 404)},
+
+		// Survey results: Readers, and the campaign decides (404 for those it does not concern).
+		"GET /enquetes/{id}/resultats":        {resultsPath, nil, readers(200, 404)},
+		"GET /enquetes/{id}/resultats/export": {resultsPath + "/export?format=csv", nil, readers(200, 404)},
+		"GET /gestion/enquetes/{id}/reponses": {"/gestion/enquetes/" + resultsCampaign.PublicID + "/reponses?format=csv", nil, othersObject(200, 404)},
+		"GET /api/v1/surveys":                 {"/api/v1/surveys", nil, apiReaders(readers(200, 200))},
+		"GET /api/v1/surveys/{id}/results":    {"/api/v1/surveys/" + resultsCampaign.PublicID + "/results", nil, apiReaders(readers(200, 404))},
 
 		"GET /api/v1/me":                         {"/api/v1/me", nil, expect(200, anonymous, 401)},
 		"GET /api/v1/places":                     {"/api/v1/places", nil, expect(200)},

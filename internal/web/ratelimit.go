@@ -59,6 +59,9 @@ type limits struct {
 	loginIP, loginAccount *limiter
 	signUp, reset         *limiter
 	code                  *limiter
+	// survey counts the answers and contacts of a needs survey per client
+	// address, in memory only: the address is never stored.
+	survey *limiter
 }
 
 func newLimits(clock coop.Clock) *limits {
@@ -68,6 +71,7 @@ func newLimits(clock coop.Clock) *limits {
 		signUp:       newLimiter(10, time.Hour, clock),
 		reset:        newLimiter(5, time.Hour, clock),
 		code:         newLimiter(10, 15*time.Minute, clock),
+		survey:       newLimiter(30, time.Hour, clock),
 	}
 }
 

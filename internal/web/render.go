@@ -236,6 +236,7 @@ func (s *Server) nav(st *state, current string) []navItem {
 		}
 		if u.Role == accounts.Coordinator || u.Role == accounts.Manager {
 			items = append(items, navItem{Href: "/gestion/lieux", Label: "nav.manage_places", Icon: "building-2"})
+			items = append(items, navItem{Href: "/gestion/enquetes", Label: "nav.surveys", Icon: "search"})
 		}
 		if u.Role.CanInvite(accounts.Member) {
 			items = append(items, navItem{Href: "/admin/invitations", Label: "nav.invitations", Icon: "mail"})

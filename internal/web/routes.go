@@ -26,6 +26,10 @@ var (
 	// Hosts run the bookings of places: coordinators all, managers their
 	// carriers', concierges theirs (the booking service checks the place).
 	Hosts = Rule{Name: "coordinator, manager, concierge", Roles: []accounts.Role{accounts.Coordinator, accounts.Manager, accounts.Concierge}}
+	// Readers read survey results: coordinators all, managers their
+	// carriers' campaigns, officials their own territories (the survey
+	// service checks the campaign and the territory).
+	Readers = Rule{Name: "coordinator, manager, official", Roles: []accounts.Role{accounts.Coordinator, accounts.Manager, accounts.Official}}
 )
 
 // Route is one entry of the route table.
@@ -169,6 +173,50 @@ func (s *Server) routeTable() []Route {
 		page("POST /gestion/lieux/{slug}/reservations/fermetures", Editors, s.addBlockedDay),
 		page("POST /gestion/lieux/{slug}/reservations/fermetures/suppression", Editors, s.deleteBlockedDay),
 
+		// Surveys: answering (public, anonymous; rate-limited by address, never stored).
+		page("GET /enquetes", Public, s.showSurveys),
+		page("GET /e/{link}", Public, s.followSurveyLink),
+		page("GET /enquetes/{id}", Public, s.showSurvey),
+		page("POST /enquetes/{id}", Public, s.answerSurvey),
+		page("GET /enquetes/{id}/merci", Public, s.showSurveyThanks),
+		page("POST /enquetes/{id}/contact", Public, s.leaveSurveyContact),
+
+		// Surveys: paper keying (the survey service checks the campaign's team).
+		page("GET /gestion/enquetes/{id}/saisie", Editors, s.showPaperKeying),
+		page("POST /gestion/enquetes/{id}/saisie", Editors, s.keyPaper),
+		page("GET /gestion/enquetes/{id}/saisie/{sheet}/controle", Editors, s.showSecondKeying),
+		page("POST /gestion/enquetes/{id}/saisie/{sheet}/controle", Editors, s.secondKeying),
+		page("GET /gestion/enquetes/{id}/saisie/{sheet}", Editors, s.showSettle),
+		page("POST /gestion/enquetes/{id}/saisie/{sheet}", Editors, s.settleSheet),
+
+		// Surveys: campaigns (the survey service checks the campaign; another team's is not found).
+		page("GET /gestion/enquetes", Editors, s.showAdminSurveys),
+		page("GET /gestion/enquetes/nouvelle", Editors, s.showNewAdminSurvey),
+		page("POST /gestion/enquetes", Editors, s.createAdminSurvey),
+		page("GET /gestion/enquetes/{id}", Editors, s.showAdminSurvey),
+		page("POST /gestion/enquetes/{id}", Editors, s.updateAdminSurvey),
+		page("GET /gestion/enquetes/{id}/questionnaire", Editors, s.showSurveyEditor),
+		page("POST /gestion/enquetes/{id}/questionnaire/questions", Editors, s.addSurveyQuestion),
+		page("POST /gestion/enquetes/{id}/questionnaire/questions/{q}", Editors, s.saveSurveyQuestion),
+		page("POST /gestion/enquetes/{id}/questionnaire/reglages", Editors, s.saveSurveySettings),
+		page("GET /gestion/enquetes/{id}/diffusion", Editors, s.showSurveyKit),
+		page("POST /admin/utilisateurs/{id}/territoires", Coordinators, s.saveOfficialAreas),
+
+		// Surveys: distribution kit (PDF; the survey service checks the campaign's team, another team's is not found).
+		page("GET /gestion/enquetes/{id}/diffusion/{commune}/tract", Editors, s.downloadKitFlyer),
+		page("GET /gestion/enquetes/{id}/questionnaire-papier", Editors, s.downloadKitPaperForm),
+
+		// Surveys: results (the survey service checks the campaign and the territory; cells under 5 are hidden).
+		page("GET /enquetes/{id}/resultats", Readers, s.showSurveyResults),
+		page("GET /enquetes/{id}/resultats/export", Readers, s.exportSurveyResults),
+		page("GET /gestion/enquetes/{id}/reponses", Editors, s.exportSurveyAnswers),
+
+		// Surveys: imports (the survey service checks the campaign's carrier).
+		page("GET /gestion/enquetes/{id}/import", Editors, s.showSurveyImports),
+		page("POST /gestion/enquetes/{id}/import", Editors, s.uploadSurveyImport),
+		page("GET /gestion/enquetes/{id}/import/{imp}", Editors, s.showSurveyImport),
+		page("POST /gestion/enquetes/{id}/import/{imp}", Editors, s.postSurveyImport),
+
 		// JSON API.
 		api("GET /api/v1/me", SignedIn, s.apiMe),
 		api("GET /api/v1/places", Public, s.apiPlaces),
@@ -181,6 +229,8 @@ func (s *Server) routeTable() []Route {
 		api("POST /api/v1/bookings/{id}/cancel", SignedIn, s.apiCancelBooking),
 		api("POST /api/v1/bookings/{id}/move", SignedIn, s.apiMoveBooking),
 		api("POST /api/v1/bookings/{id}/check-in", Hosts, s.apiCheckIn),
+		api("GET /api/v1/surveys", Readers, s.apiSurveys),
+		api("GET /api/v1/surveys/{id}/results", Readers, s.apiSurveyResults),
 		api("/api/v1/", Public, s.apiNotFound),
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"coopconnect/internal/db"
 	"coopconnect/internal/opendata"
 	"coopconnect/internal/places"
+	"coopconnect/internal/survey"
 )
 
 func TestSecurityHeaders_OnEveryPage(t *testing.T) {
@@ -285,6 +286,8 @@ func TestTemplates_EveryPageRendersInBothLanguages(t *testing.T) {
 			st := stateOf(req)
 			st.user = &coordinator
 			p := e.srv.newPage(req, "home.title")
+			sv := survey.Survey{PublicID: "x", Title: "Enquête", OpensOn: "2026-03-01", ClosesOn: "2026-03-31",
+				Version: survey.Version{Number: 1, Questionnaire: survey.Default()}}
 			var v viewer = &p
 			switch name {
 			case "error":
@@ -339,6 +342,34 @@ func TestTemplates_EveryPageRendersInBothLanguages(t *testing.T) {
 			case "bookings":
 				b := myBooking{ID: "r", Place: "Lieu", Space: "Salle", CanCancel: true, CanMove: true, CanAccept: true, Deadline: "avant", Error: "non", L: p.L}
 				v = &myBookingsView{Page: p, Upcoming: []myBooking{b}, Ended: []myBooking{b}, Past: []myBooking{b}}
+			case "surveys":
+				v = &surveysView{Page: p}
+			case "survey":
+				v = e.srv.surveyForm(req, sv, url.Values{}, nil)
+			case "survey_closed":
+				v = &surveyClosedView{Page: p, Survey: sv, State: survey.Closed, Since: "1er avril"}
+			case "survey_thanks":
+				v = e.srv.thanksView(req, sv)
+			case "survey_manage_list":
+				v = &adminSurveysView{Page: p}
+			case "survey_manage":
+				v = &adminSurveyView{Page: p, Survey: &sv, State: survey.Open}
+			case "survey_editor":
+				ev, err := e.srv.editorViewOf(req, sv, editorInput{qn: sv.Version.Questionnaire})
+				if err != nil {
+					t.Fatal(err)
+				}
+				v = ev
+			case "survey_kit":
+				v = &kitView{Page: p, Survey: sv}
+			case "survey_paper":
+				v = &paperView{Page: p, Survey: sv, Mode: "first"}
+			case "survey_import":
+				v = &surveyImportsView{Page: p, Survey: sv}
+			case "survey_import_preview":
+				v = &surveyImportView{Page: p, Survey: sv}
+			case "survey_results":
+				v = &resultsView{Page: p, Survey: sv, ScopeName: "Forcalquier", Responses: "40"}
 			case "signup", "verify", "login", "login_code", "forgot", "reset", "invitation", "email_confirm":
 				v = &formView{Page: p}
 			}
