@@ -37,13 +37,7 @@ func parseTemplates(a *assets, cat i18n.Catalogs) (*templates, error) {
 		"icon":  func(name string) template.HTML { return icons[name] },
 		"date":  func(l *i18n.Localizer, t time.Time) string { return l.Date(t) },
 		// day writes a YYYY-MM-DD date the reader's way.
-		"day": func(l *i18n.Localizer, s string) string {
-			d, err := time.ParseInLocation("2006-01-02", s, i18n.Paris)
-			if err != nil {
-				return s
-			}
-			return l.Date(d)
-		},
+		"day": dayText,
 		"mbps": func(l *i18n.Localizer, v *float64) string {
 			if v == nil {
 				return "—"
@@ -229,14 +223,15 @@ func (s *Server) newPage(r *http.Request, titleKey string) Page {
 
 // nav is the navigation of the signed-in role.
 func (s *Server) nav(st *state, current string) []navItem {
-	items := []navItem{{Href: "/", Label: "nav.home", Icon: "house"}, {Href: "/lieux", Label: "nav.places", Icon: "map-pin"}}
+	items := []navItem{{Href: "/", Label: "nav.home", Icon: "house"}, {Href: "/lieux", Label: "nav.places", Icon: "map-pin"},
+		{Href: "/enquetes", Label: "nav.surveys_public", Icon: "clipboard-list"}}
 	if u := st.user; u != nil {
 		if slices.Contains(Hosts.Roles, u.Role) {
 			items = append(items, navItem{Href: "/accueil", Label: "host.nav", Icon: "clock"})
 		}
 		if u.Role == accounts.Coordinator || u.Role == accounts.Manager {
 			items = append(items, navItem{Href: "/gestion/lieux", Label: "nav.manage_places", Icon: "building-2"})
-			items = append(items, navItem{Href: "/gestion/enquetes", Label: "nav.surveys", Icon: "search"})
+			items = append(items, navItem{Href: "/gestion/enquetes", Label: "nav.surveys", Icon: "chart-column"})
 		}
 		if u.Role.CanInvite(accounts.Member) {
 			items = append(items, navItem{Href: "/admin/invitations", Label: "nav.invitations", Icon: "mail"})
@@ -512,4 +507,13 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 	w.WriteHeader(status)
 	_, err = w.Write(append(b, '\n'))
 	return err
+}
+
+// dayText writes a YYYY-MM-DD date the reader's way.
+func dayText(l *i18n.Localizer, s string) string {
+	d, err := time.ParseInLocation(time.DateOnly, s, i18n.Paris)
+	if err != nil {
+		return s
+	}
+	return l.Date(d)
 }

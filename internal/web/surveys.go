@@ -362,10 +362,13 @@ func nextDay(day string) string {
 type surveysView struct {
 	Page
 	Surveys []surveyCard
+	// Results are the campaigns whose results the reader may read.
+	Results []surveyCard
 }
 
 type surveyCard struct {
 	PublicID, Title, Territory, Until string
+	State                             string // for results: the state and dates, written
 }
 
 func (s *Server) showSurveys(w http.ResponseWriter, r *http.Request) error {
@@ -380,6 +383,21 @@ func (s *Server) showSurveys(w http.ResponseWriter, r *http.Request) error {
 			names = append(names, a.Name)
 		}
 		v.Surveys = append(v.Surveys, surveyCard{PublicID: sv.PublicID, Title: sv.Title, Territory: strings.Join(names, ", "), Until: sv.ClosesOn})
+	}
+	if u := stateOf(r).user; u != nil && slices.Contains(Readers.Roles, u.Role) {
+		readable, err := s.Surveys.VisibleWithAreas(r.Context(), *u)
+		if err != nil {
+			return err
+		}
+		today := survey.Paris(s.Clock.Now())
+		for _, sv := range readable {
+			var names []string
+			for _, a := range sv.Areas {
+				names = append(names, a.Name)
+			}
+			state := v.T("survey.results_state", v.T("survey.state."+string(sv.StateAt(today))), dayText(v.L, sv.OpensOn), dayText(v.L, sv.ClosesOn))
+			v.Results = append(v.Results, surveyCard{PublicID: sv.PublicID, Title: sv.Title, Territory: strings.Join(names, ", "), State: state})
+		}
 	}
 	return s.render(w, r, http.StatusOK, "surveys", v)
 }

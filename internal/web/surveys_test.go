@@ -428,3 +428,32 @@ func TestSurvey_DefaultQuestionnaireAsTheseTestsExpect(t *testing.T) {
 		t.Errorf("commute_km bounds changed")
 	}
 }
+
+// The list of surveys also gives readers the campaigns whose results they
+// may read: an official those of their territory, nobody else's.
+func TestSurvey_ListGivesReadersTheirResults(t *testing.T) {
+	se := newSurveyEnv(t, db.SQLite)
+	elu := se.user("elu@example.fr", accounts.Official)
+	member := se.user("membre@example.fr", accounts.Member)
+	other := se.user("elu2@example.fr", accounts.Official)
+	if err := se.srv.Surveys.SetOfficialAreas(context.Background(), se.coord, elu.ID, "240400440"); err != nil {
+		t.Fatal(err)
+	}
+	if err := se.srv.Surveys.SetOfficialAreas(context.Background(), se.coord, other.ID, "Manosque"); err != nil {
+		t.Fatal(err)
+	}
+	link := `href="/enquetes/` + se.sv.PublicID + `/resultats"`
+	for _, tt := range []struct {
+		who  accounts.User
+		want bool
+	}{{se.coord, true}, {elu, true}, {other, false}, {member, false}} {
+		code, body := se.page(request{method: "GET", path: "/enquetes", cookie: se.session(tt.who)})
+		if code != http.StatusOK || strings.Contains(body, link) != tt.want || strings.Contains(body, "Résultats des enquêtes") != tt.want {
+			t.Errorf("%s: %d, results link shown %v, want %v", tt.who.Email, code, strings.Contains(body, link), tt.want)
+		}
+	}
+	// Every visitor finds the surveys in the navigation.
+	if _, body := se.page(request{method: "GET", path: "/"}); !strings.Contains(body, `href="/enquetes"`) {
+		t.Error("no link to the surveys in the navigation")
+	}
+}
