@@ -398,7 +398,7 @@ func (s *Server) surveyImportView(r *http.Request, sv survey.Survey, imp survey.
 		sv := importSampleView{Line: row.Line, Day: importDay(v.L, row.Day)}
 		for _, q := range qn.Questions {
 			if a, ok := row.Answers[q.ID]; ok {
-				sv.Answers = append(sv.Answers, importAnswerView{Question: q.Label.In(lang), Answer: s.importAnswerText(v.L, lang, q, a)})
+				sv.Answers = append(sv.Answers, importAnswerView{Question: q.Label.In(lang), Answer: importShorten(s.answerText(lang, q, a), 200)})
 			}
 		}
 		v.Sample = append(v.Sample, sv)
@@ -462,34 +462,6 @@ func importProblem(l *i18n.Localizer, lang string, qn survey.Questionnaire, is s
 		return l.T("survey.import.problem_value", q.Label.In(lang), importShorten(is.Value, 80), msg)
 	}
 	return l.T("survey.import.problem", q.Label.In(lang), msg)
-}
-
-// importAnswerText writes an answer the way the form showed it.
-func (s *Server) importAnswerText(l *i18n.Localizer, lang string, q survey.Question, a survey.Value) string {
-	switch {
-	case len(a.Choices) > 0:
-		var parts []string
-		for _, c := range a.Choices {
-			if c == survey.OtherCode {
-				parts = append(parts, l.T("survey.import.answer_other", a.Other))
-				continue
-			}
-			o, _ := q.Option(c)
-			parts = append(parts, o.Label.In(lang))
-		}
-		return strings.Join(parts, " · ")
-	case a.Number != nil:
-		n := l.Decimal(*a.Number)
-		if u := q.Unit.In(lang); u != "" {
-			n += "\u00a0" + u
-		}
-		return n
-	case q.Kind == survey.Commune:
-		if c, ok := s.Territory.Commune(a.Text); ok {
-			return c.Name + " (" + c.Code + ")"
-		}
-	}
-	return importShorten(a.Text, 200)
 }
 
 // importShorten cuts a text to n characters.

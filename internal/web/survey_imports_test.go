@@ -117,7 +117,7 @@ func TestSurveyImport_UploadPreviewConfirm(t *testing.T) {
 	for _, want := range []string{"SurveyMonkey (CSV)", "avec BOM", "Les 6 lignes sont prêtes", "Importer les 6 réponses",
 		"ignorée (donnée personnelle)", "date de réponse : seul le jour est gardé", "Respondent ID", "Case « Un poste de travail »",
 		// The sample: Forcalquier from its name, the answer "other" with its text.
-		"Forcalquier (04088)", "réponse du lundi 2 juin 2025", "Autre : Agricultrice"} {
+		"Forcalquier (04088)", "réponse du lundi 2 juin 2025", "Autre (« Agricultrice »)"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the preview lacks %q", want)
 		}

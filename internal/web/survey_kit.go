@@ -17,23 +17,6 @@ import (
 // printed in French unless ?lang=en asks otherwise: they are for the
 // residents, whatever language the staff's interface speaks.
 
-// printKitSurvey returns the campaign of the URL if the caller may manage it;
-// a campaign they may not manage does not exist for them.
-func (s *Server) printKitSurvey(r *http.Request) (survey.Survey, error) {
-	sv, err := s.Surveys.Get(r.Context(), r.PathValue("id"))
-	if err != nil {
-		return sv, err
-	}
-	ok, err := s.Surveys.CanManage(r.Context(), *stateOf(r).user, sv)
-	if err != nil {
-		return sv, err
-	}
-	if !ok {
-		return sv, coop.Errorf(coop.ENotFound, "error.not_found")
-	}
-	return sv, nil
-}
-
 // printKitCommune returns the campaign's commune of that INSEE code.
 func printKitCommune(sv survey.Survey, code string) (survey.SurveyCommune, error) {
 	for _, c := range sv.Communes {
@@ -81,7 +64,7 @@ func sendPrintKitPDF(w http.ResponseWriter, filename string, b *bytes.Buffer) er
 
 // downloadKitFlyer sends the A5 flyer of one of the campaign's communes.
 func (s *Server) downloadKitFlyer(w http.ResponseWriter, r *http.Request) error {
-	sv, err := s.printKitSurvey(r)
+	sv, err := s.adminSurvey(r)
 	if err != nil {
 		return err
 	}
@@ -104,7 +87,7 @@ func (s *Server) downloadKitFlyer(w http.ResponseWriter, r *http.Request) error 
 // current version, with the campaign's address; with ?commune=INSEE, that
 // commune's name and short link.
 func (s *Server) downloadKitPaperForm(w http.ResponseWriter, r *http.Request) error {
-	sv, err := s.printKitSurvey(r)
+	sv, err := s.adminSurvey(r)
 	if err != nil {
 		return err
 	}

@@ -43,23 +43,6 @@ type answerRow struct {
 	Label, Answer string
 }
 
-// managedSurvey loads a campaign the signed-in staff may manage: 404
-// otherwise, as if it did not exist.
-func (s *Server) managedSurvey(r *http.Request) (survey.Survey, error) {
-	sv, err := s.Surveys.Get(r.Context(), r.PathValue("id"))
-	if err != nil {
-		return sv, err
-	}
-	ok, err := s.Surveys.CanManage(r.Context(), *stateOf(r).user, sv)
-	if err != nil {
-		return sv, err
-	}
-	if !ok {
-		return sv, coop.Errorf(coop.ENotFound, "error.not_found")
-	}
-	return sv, nil
-}
-
 func paperBase(sv survey.Survey) string { return "/gestion/enquetes/" + sv.PublicID + "/saisie" }
 
 func sheetPath(sv survey.Survey, sheet string) string {
@@ -92,7 +75,7 @@ func (s *Server) paperKeyingView(r *http.Request, sv survey.Survey, values url.V
 }
 
 func (s *Server) showPaperKeying(w http.ResponseWriter, r *http.Request) error {
-	sv, err := s.managedSurvey(r)
+	sv, err := s.adminSurvey(r)
 	if err != nil {
 		return err
 	}
@@ -104,7 +87,7 @@ func (s *Server) showPaperKeying(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) keyPaper(w http.ResponseWriter, r *http.Request) error {
-	sv, err := s.managedSurvey(r)
+	sv, err := s.adminSurvey(r)
 	if err != nil {
 		return err
 	}
@@ -139,7 +122,7 @@ func (s *Server) keyPaper(w http.ResponseWriter, r *http.Request) error {
 // --- The blind second keying.
 
 func (s *Server) keyedSheet(r *http.Request) (survey.Survey, survey.KeyedSheet, error) {
-	sv, err := s.managedSurvey(r)
+	sv, err := s.adminSurvey(r)
 	if err != nil {
 		return sv, survey.KeyedSheet{}, err
 	}
