@@ -229,7 +229,7 @@ func (m *Main) sweep(ctx context.Context) {
 
 // loadDemo loads the demo and prints its accounts.
 func loadDemo(ctx context.Context, m *Main, out io.Writer) error {
-	err := demo.Load(ctx, demo.Deps{Accounts: m.Accounts, Places: m.Places, Booking: m.Booking})
+	err := demo.Load(ctx, demo.Deps{Accounts: m.Accounts, Places: m.Places, Booking: m.Booking, Surveys: m.Surveys})
 	if err != nil && !errors.Is(err, demo.ErrLoaded) {
 		return err
 	}

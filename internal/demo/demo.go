@@ -10,6 +10,7 @@ import (
 	"coopconnect/internal/accounts"
 	"coopconnect/internal/booking"
 	"coopconnect/internal/places"
+	"coopconnect/internal/survey"
 )
 
 // Password is the password of every demo account.
@@ -44,6 +45,7 @@ type Deps struct {
 	Accounts *accounts.Service
 	Places   *places.Service
 	Booking  *booking.Service
+	Surveys  *survey.Service
 }
 
 // Load creates the demo network. It refuses a database holding non-demo
@@ -71,5 +73,8 @@ func Load(ctx context.Context, d Deps) error {
 	if err := loadPlaces(ctx, d, users["coordination@demo.coopconnect.fr"], users["gestion@demo.coopconnect.fr"], users["accueil@demo.coopconnect.fr"]); err != nil {
 		return err
 	}
-	return loadBookings(ctx, d, users)
+	if err := loadBookings(ctx, d, users); err != nil {
+		return err
+	}
+	return loadSurveys(ctx, d, users)
 }

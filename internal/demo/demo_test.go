@@ -2,17 +2,22 @@ package demo
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
 	"coopconnect/internal/accounts"
 	"coopconnect/internal/booking"
+	"coopconnect/internal/coop"
 	"coopconnect/internal/db"
 	"coopconnect/internal/i18n"
 	"coopconnect/internal/jobs"
 	"coopconnect/internal/mail"
 	"coopconnect/internal/places"
+	"coopconnect/internal/survey"
 	"coopconnect/internal/territory"
 	"coopconnect/internal/testkit"
 )
@@ -29,7 +34,7 @@ func TestLoad_TheDemoNetworkOnceAndOnlyOnAnEmptyDatabase(t *testing.T) {
 			t.Fatal(err)
 		}
 		acc := &accounts.Service{DB: d, Hasher: accounts.NewHasher(2), Mailer: mail.NewMailer(d, jobs.New(d, nil), mail.SMTPConfig{}, nil), Catalogs: cat}
-		deps := Deps{Accounts: acc, Places: &places.Service{DB: d, Communes: communes}, Booking: &booking.Service{DB: d}}
+		deps := Deps{Accounts: acc, Places: &places.Service{DB: d, Communes: communes}, Booking: &booking.Service{DB: d}, Surveys: &survey.Service{DB: d, Territory: communes, Clock: d.Clock}}
 		if err := Load(ctx, deps); err != nil {
 			t.Fatal(err)
 		}
@@ -78,4 +83,243 @@ func TestLoad_TheDemoNetworkOnceAndOnlyOnAnEmptyDatabase(t *testing.T) {
 			t.Errorf("load beside real data: %v, want ErrRealData", err)
 		}
 	})
+}
+
+// demoDeps are the services the demo fills, over d.
+func demoDeps(t *testing.T, d *db.DB) Deps {
+	t.Helper()
+	cat, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	communes, err := territory.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	acc := &accounts.Service{DB: d, Hasher: accounts.NewHasher(2), Mailer: mail.NewMailer(d, jobs.New(d, nil), mail.SMTPConfig{}, nil), Catalogs: cat}
+	return Deps{Accounts: acc, Places: &places.Service{DB: d, Communes: communes}, Booking: &booking.Service{DB: d},
+		Surveys: &survey.Service{DB: d, Territory: communes, Clock: d.Clock}}
+}
+
+// demoSurvey returns the demo's campaign, as the coordinator sees it.
+func demoSurvey(t *testing.T, deps Deps) (survey.Survey, accounts.User) {
+	t.Helper()
+	ctx := context.Background()
+	coordinator, err := deps.Accounts.UserByEmail(ctx, "coordination@demo.coopconnect.fr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := deps.Surveys.Visible(ctx, coordinator)
+	if err != nil || len(list) != 1 {
+		t.Fatalf("%d campaigns (%v), want the demo's one", len(list), err)
+	}
+	sv, err := deps.Surveys.Get(ctx, list[0].PublicID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sv, coordinator
+}
+
+// demoCounts counts the rows the survey demo writes.
+func demoCounts(t *testing.T, d *db.DB) map[string]int {
+	t.Helper()
+	out := map[string]int{}
+	err := d.Read(context.Background(), func(tx *db.Tx) error {
+		for _, table := range []string{"surveys", "survey_communes", "survey_versions", "survey_responses", "survey_keyings", "survey_contacts", "official_areas"} {
+			var n int
+			if err := tx.QueryRowContext(context.Background(), `SELECT count(*) FROM `+table).Scan(&n); err != nil {
+				return err
+			}
+			out[table] = n
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestLoad_AFinishedNeedsSurveyWithItsAnswers(t *testing.T) {
+	testkit.EachEngine(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		deps := demoDeps(t, d)
+		if err := Load(ctx, deps); err != nil {
+			t.Fatal(err)
+		}
+		s := deps.Surveys
+		sv, coordinator := demoSurvey(t, deps)
+		today := survey.Paris(d.Clock.Now())
+		if st := sv.StateAt(today); st != survey.Closed {
+			t.Errorf("the demo campaign is %s on %s, want closed", st, today)
+		}
+		if closes, _ := time.Parse(time.DateOnly, sv.ClosesOn); d.Clock.Now().Sub(closes) < 14*24*time.Hour {
+			t.Errorf("the campaign closed on %s, want a few weeks before %s", sv.ClosesOn, today)
+		}
+		var epcis []string
+		for _, a := range sv.Areas {
+			if a.Kind == "epci" {
+				epcis = append(epcis, a.Code)
+			}
+		}
+		if !slices.Contains(epcis, demoSurveyEPCI) || len(epcis) != len(demoSurveyAreas(s.Territory)) || len(epcis) < 5 {
+			t.Errorf("areas %v, want the EPCI of the demo places, %s among them", epcis, demoSurveyEPCI)
+		}
+
+		// The answers: online over the campaign's days, some through the
+		// bulletins' links; on paper, numbered sheets.
+		sources := map[string]int{}
+		days := map[string]bool{}
+		perCommune := map[string]int{}
+		channels := 0
+		err := s.EachResponse(ctx, sv, func(v survey.Version, r survey.Response) error {
+			sources[r.Source]++
+			perCommune[r.Commune]++
+			if r.Commune == "" {
+				return fmt.Errorf("answer %d has no commune", r.ID)
+			}
+			if r.Source == survey.SourceWeb {
+				days[r.Day] = true
+				if r.Day < sv.OpensOn || r.Day > sv.ClosesOn {
+					return fmt.Errorf("web answer %d on %s, outside %s–%s", r.ID, r.Day, sv.OpensOn, sv.ClosesOn)
+				}
+				if r.Channel != "" {
+					channels++
+				}
+			}
+			if r.Source == survey.SourcePaper && (r.Sheet == "" || r.Channel != "") {
+				return fmt.Errorf("paper answer %d: sheet %q, channel %q", r.ID, r.Sheet, r.Channel)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sources[survey.SourceWeb] != demoWebAnswers || sources[survey.SourcePaper] != demoPaperSheets || len(sources) != 2 {
+			t.Errorf("answers by source: %v, want %d online and %d on paper", sources, demoWebAnswers, demoPaperSheets)
+		}
+		if len(days) < 30 {
+			t.Errorf("online answers on %d days, want them spread over the campaign", len(days))
+		}
+		if channels < demoWebAnswers/5 || channels > demoWebAnswers*4/5 {
+			t.Errorf("%d online answers came through a bulletin's link, want a share", channels)
+		}
+		sheets, err := s.Sheets(ctx, coordinator, sv.PublicID)
+		if err != nil || len(sheets) != demoPaperSheets {
+			t.Fatalf("%d sheets (%v)", len(sheets), err)
+		}
+		states := map[survey.KeyingState]int{}
+		for _, x := range sheets {
+			states[x.State]++
+		}
+		if states[survey.SheetAgreed] != 2 || states[survey.SheetDiffers] != 1 {
+			t.Errorf("keyings: %v, want 2 sheets keyed twice alike and 1 with a disagreement", states)
+		}
+
+		// Results are computed, for the whole and for the CC.
+		all, err := s.Results(ctx, sv, "")
+		if err != nil || all.Hidden || all.Responses != demoWebAnswers+demoPaperSheets {
+			t.Fatalf("results of the whole campaign: %d answers, hidden %v (%v)", all.Responses, all.Hidden, err)
+		}
+		if all.Demand == nil || all.Demand.Hidden || all.Demand.Estimate <= 0 {
+			t.Errorf("estimated demand: %+v", all.Demand)
+		}
+		cc, err := s.Results(ctx, sv, demoSurveyEPCI)
+		if err != nil || cc.Hidden || cc.Responses < 150 {
+			t.Fatalf("results of %s: %d answers, hidden %v (%v), want the bulk of the paper and a promoted share online", demoSurveyEPCI, cc.Responses, cc.Hidden, err)
+		}
+		shown := 0
+		for _, q := range cc.Questions {
+			for _, c := range q.Cells {
+				if !c.Hidden {
+					shown++
+				}
+			}
+		}
+		if shown < 50 {
+			t.Errorf("%s: %d cells shown, want most", demoSurveyEPCI, shown)
+		}
+
+		// Small communes: hidden, in the breakdown and in their results.
+		breakdown, err := s.Breakdown(ctx, sv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hiddenSmall := 0
+		for _, b := range breakdown {
+			n := perCommune[b.Code]
+			if b.Kind != "commune" || n == 0 {
+				continue
+			}
+			if n < survey.MinCell {
+				if !b.Hidden || b.Responses != 0 {
+					t.Errorf("%s (%s): %d answers shown as %d, hidden %v", b.Name, b.Code, n, b.Responses, b.Hidden)
+				}
+				r, err := s.Results(ctx, sv, b.Code)
+				if err != nil || !r.Hidden || len(r.Questions) > 0 {
+					t.Errorf("results of %s with %d answers: hidden %v, %d questions (%v)", b.Name, n, r.Hidden, len(r.Questions), err)
+				}
+				hiddenSmall++
+			}
+		}
+		if hiddenSmall < 3 {
+			t.Errorf("%d small communes with 1 to 4 answers, want some hidden", hiddenSmall)
+		}
+
+		// The official reads the CC; residents left addresses.
+		official, err := deps.Accounts.UserByEmail(ctx, "elu@demo.coopconnect.fr")
+		if err != nil {
+			t.Fatal(err)
+		}
+		codes, whole, err := s.Readable(ctx, official, sv)
+		if err != nil || whole || !slices.Contains(codes, demoSurveyEPCI) || !slices.Contains(codes, "04088") {
+			t.Errorf("the official reads %v (all: %v, %v), want %s and its communes", codes, whole, err, demoSurveyEPCI)
+		}
+		counts := demoCounts(t, d)
+		if counts["survey_contacts"] != demoContacts || counts["survey_responses"] != demoWebAnswers+demoPaperSheets || counts["survey_keyings"] != 3 {
+			t.Errorf("rows: %v", counts)
+		}
+
+		// Loading again changes nothing.
+		if err := Load(ctx, deps); !errors.Is(err, ErrLoaded) {
+			t.Errorf("second load: %v, want ErrLoaded", err)
+		}
+		if again := demoCounts(t, d); fmt.Sprint(again) != fmt.Sprint(counts) {
+			t.Errorf("a second load changed the rows: %v, then %v", counts, again)
+		}
+	})
+}
+
+func TestLoad_TheSameSurveyAnswersOnEveryLoad(t *testing.T) {
+	clock := coop.NewFixedClock(time.Date(2026, 11, 17, 9, 0, 0, 0, i18n.Paris))
+	load := func() []string {
+		d := testkit.NewDB(t, db.SQLite, clock)
+		deps := demoDeps(t, d)
+		if err := Load(context.Background(), deps); err != nil {
+			t.Fatal(err)
+		}
+		sv, _ := demoSurvey(t, deps)
+		var out []string
+		err := deps.Surveys.EachResponse(context.Background(), sv, func(v survey.Version, r survey.Response) error {
+			text, err := json.Marshal(r.Answers)
+			out = append(out, fmt.Sprint(r.Day, r.Source, r.Channel, r.Commune, r.Sheet, string(text)))
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	first, second := load(), load()
+	if len(first) != demoWebAnswers+demoPaperSheets {
+		t.Fatalf("%d answers", len(first))
+	}
+	for i := range first {
+		if i >= len(second) || first[i] != second[i] {
+			t.Fatalf("answer %d differs between two loads:\n%s\n%s", i, first[i], second[min(i, len(second)-1)])
+		}
+	}
+	if distinct := len(slices.Compact(slices.Sorted(slices.Values(first)))); distinct < len(first)*9/10 {
+		t.Errorf("%d distinct answers out of %d, want varied answers", distinct, len(first))
+	}
 }
