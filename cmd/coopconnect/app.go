@@ -163,6 +163,11 @@ func (m *Main) Serve(ctx context.Context, ln net.Listener) error {
 	wg.Go(func() { m.Jobs.Run(bg) })
 	wg.Go(func() { m.purge(bg) })
 	wg.Go(func() { m.sweep(bg) })
+	wg.Go(func() {
+		if err := m.Surveys.Warm(bg); err != nil && bg.Err() == nil {
+			m.Log.Error("survey results warm-up", "err", err)
+		}
+	})
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

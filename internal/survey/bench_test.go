@@ -104,8 +104,9 @@ func newBenchSurvey(b *testing.B) *benchSurvey {
 	if err := s.Seed(ctx, sv, rs); err != nil {
 		b.Fatal(err)
 	}
-	if sv, err = s.Get(ctx, sv.PublicID); err != nil || sv.Responses != benchAnswers {
-		b.Fatalf("%d answers stored (%v)", sv.Responses, err)
+	vs, counts, err := s.Versions(ctx, sv.ID)
+	if err != nil || len(vs) != 1 || counts[vs[0].ID] != benchAnswers {
+		b.Fatalf("%v answers stored (%v)", counts, err)
 	}
 	stored := time.Since(start) - generated
 	e := &benchSurvey{d: d, ix: ix, clock: clock, sv: sv, gen: gen, rng: rng}

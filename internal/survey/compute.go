@@ -2,6 +2,7 @@ package survey
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -38,12 +39,15 @@ type columns struct {
 	homes    []string
 	homeIx   map[string]int32
 	cols     map[string]*column
+	list     []*column // the same, in schema order
+	asked    [][]bool  // per version, per column: asked with the column's kind
 	done     *computed
 }
 
 // column is the answers to one question, one entry per answer.
 type column struct {
 	kind  Kind
+	pos   int      // in the cache's list
 	codes []string // option codes (or commune codes) met, by index
 	index map[string]int
 	one   []int32   // single, scale, commune: code index, -1 unanswered
@@ -52,12 +56,13 @@ type column struct {
 	text  []bool    // free text: answered
 }
 
-func (c *column) code(s string) int {
-	i, ok := c.index[s]
+// code returns the index of a code, adding it when new.
+func (c *column) code(b []byte) int {
+	i, ok := c.index[string(b)]
 	if !ok {
 		i = len(c.codes)
-		c.codes = append(c.codes, s)
-		c.index[s] = i
+		c.codes = append(c.codes, string(b))
+		c.index[string(b)] = i
 	}
 	return i
 }
@@ -69,34 +74,46 @@ const Elsewhere = "elsewhere"
 // maxCodes bounds the options of a multiple question (a bit set).
 const maxCodes = 64
 
-func (c *column) append(v Value, asked bool) {
+// appendEmpty adds an unanswered entry.
+func (c *column) appendEmpty() {
 	switch c.kind {
 	case Single, Scale, Commune:
-		ix := int32(-1)
-		if asked && len(v.Choices) > 0 {
-			ix = int32(c.code(v.Choices[0]))
-		} else if asked && c.kind == Commune && v.Text != "" {
-			ix = int32(c.code(v.Text))
+		c.one = append(c.one, -1)
+	case Multiple, Days:
+		c.many = append(c.many, 0)
+	case Number:
+		c.num = append(c.num, math.NaN())
+	default:
+		c.text = append(c.text, false)
+	}
+}
+
+// set records the answer of the last entry.
+func (c *column) set(v *rawValue) {
+	last := len(c.one) - 1
+	switch c.kind {
+	case Single, Scale:
+		if len(v.choices) > 0 {
+			c.one[last] = int32(c.code(v.choices[0]))
 		}
-		c.one = append(c.one, ix)
+	case Commune:
+		if len(v.text) > 0 {
+			c.one[last] = int32(c.code(v.text))
+		}
 	case Multiple, Days:
 		var bits uint64
-		if asked {
-			for _, code := range v.Choices {
-				if i := c.code(code); i < maxCodes {
-					bits |= 1 << i
-				}
+		for _, code := range v.choices {
+			if i := c.code(code); i < maxCodes {
+				bits |= 1 << i
 			}
 		}
-		c.many = append(c.many, bits)
+		c.many[len(c.many)-1] = bits
 	case Number:
-		x := math.NaN()
-		if asked && v.Number != nil {
-			x = *v.Number
+		if v.hasNumber {
+			c.num[len(c.num)-1] = v.number
 		}
-		c.num = append(c.num, x)
 	default:
-		c.text = append(c.text, asked && v.Text != "")
+		c.text[len(c.text)-1] = len(v.text) > 0
 	}
 }
 
@@ -116,7 +133,18 @@ func (s *Service) refresh(ctx context.Context, c *cache, surveyID int64) error {
 			}
 			c.columns = columns{revision: revision, versions: vs, homeIx: map[string]int32{}, cols: map[string]*column{}}
 			for _, q := range schema(vs) {
-				c.cols[q.ID] = &column{kind: q.Kind, index: map[string]int{}}
+				col := &column{kind: q.Kind, index: map[string]int{}, pos: len(c.list)}
+				c.cols[q.ID] = col
+				c.list = append(c.list, col)
+			}
+			for _, v := range vs {
+				asked := make([]bool, len(c.list))
+				for _, q := range v.Questionnaire.Questions {
+					if col := c.cols[q.ID]; col.kind == q.Kind {
+						asked[col.pos] = true
+					}
+				}
+				c.asked = append(c.asked, asked)
 			}
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT r.id, v.number, r.answers FROM survey_responses r JOIN survey_versions v ON v.id = r.version_id
@@ -127,36 +155,39 @@ func (s *Service) refresh(ctx context.Context, c *cache, surveyID int64) error {
 		defer rows.Close()
 		var id int64
 		var number int
-		var text []byte
+		var text sql.RawBytes // read at once, before the next row
+		var v rawValue
 		for rows.Next() {
 			if err := rows.Scan(&id, &number, &text); err != nil {
 				return err
 			}
-			var a Answers
-			if err := json.Unmarshal(text, &a); err != nil {
+			vi := int32(number - 1)
+			for _, col := range c.list {
+				col.appendEmpty()
+			}
+			asked, residence := c.asked[vi], c.versions[vi].Questionnaire.Residence
+			home := int32(-1)
+			err := scanAnswers(text, &v, func(qid []byte, v *rawValue) {
+				if string(qid) == residence && len(v.text) > 0 {
+					h, ok := c.homeIx[string(v.text)]
+					if !ok {
+						h = int32(len(c.homes))
+						c.homes = append(c.homes, string(v.text))
+						c.homeIx[string(v.text)] = h
+					}
+					home = h
+				}
+				if col := c.cols[string(qid)]; col != nil && asked[col.pos] {
+					col.set(v)
+				}
+			})
+			if err != nil {
 				return fmt.Errorf("survey answer %d: %w", id, err)
 			}
-			vi := int32(number - 1)
-			qn := c.versions[vi].Questionnaire
 			c.version = append(c.version, vi)
-			home := int32(-1)
-			if code := a[qn.Residence].Text; code != "" {
-				h, ok := c.homeIx[code]
-				if !ok {
-					h = int32(len(c.homes))
-					c.homes = append(c.homes, code)
-					c.homeIx[code] = h
-				}
-				home = h
-			}
 			c.home = append(c.home, home)
-			for qid, col := range c.cols {
-				q, ok := qn.Question(qid)
-				col.append(a[qid], ok && q.Kind == col.kind)
-			}
 			c.lastID = id
 			c.n++
-			c.done = nil
 		}
 		return rows.Err()
 	})
@@ -203,22 +234,35 @@ func schema(vs []Version) []Question {
 }
 
 // computed is every cell of every territory of a campaign, suppressed.
+// New answers are counted into it as they come (countFrom), then sums and
+// suppression are done again (finish).
 type computed struct {
-	key      string
-	scopes   []Scope // 0: all; then EPCIs, communes, and last the answers from outside
-	parent   []int
-	leaf     []int // per home index: the leaf scope (commune or outside)
-	layout   []qlayout
-	xtabs    []xlayout
-	demand   int // cell of the demand count, -1 without
-	width    int // cells per scope
-	counts   []int
-	hidden   []bool
-	versions []VersionCount
+	key    string
+	scopes []Scope // 0: all; then EPCIs, communes, and last the answers from outside
+	parent []int
+	leaf   []int // per home index: the leaf scope (commune or outside)
+	layout []qlayout
+	xtabs  []xlayout
+	demand int // cell of the demand count, -1 without
+	width  int // cells per scope
+	// leafCounts holds the counts of the leaf territories only; counts
+	// every territory's, leaves added up.
+	leafCounts []int
+	counts     []int
+	hidden     []bool
+	perVersion []int
+	versions   []VersionCount
+	counted    int // answers counted so far
 	// The answers, for the summaries of numbers: their leaf territory
 	// and the number columns (slices of the cache's, which only grow).
 	answerLeaf []int32
 	nums       map[string][]float64
+	// cols are the layout's columns; classes, per question, the class of
+	// each of its column's codes.
+	cols    []*column
+	classes [][]int
+	// rules tie the cells by their sums, for suppression.
+	rules *cellSet
 }
 
 // qlayout places one question's cells in a scope's row of cells.
@@ -276,6 +320,39 @@ func (s *Service) Breakdown(ctx context.Context, sv Survey) ([]ScopeCount, error
 	return out, nil
 }
 
+// Warm computes, in the background of a start, the results of the
+// campaigns that closed less than a year ago, so that the first reader
+// does not wait for their answers to be read.
+func (s *Service) Warm(ctx context.Context) error {
+	var ids []string
+	since := Paris(s.now().AddDate(-1, 0, 0))
+	err := s.DB.Read(ctx, func(tx *db.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT public_id FROM surveys WHERE closes_on >= $1 ORDER BY closes_on DESC`, since)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			ids = append(ids, id)
+		}
+		return rows.Err()
+	})
+	for _, id := range ids {
+		if err != nil {
+			break
+		}
+		var sv Survey
+		if sv, err = s.Get(ctx, id); err == nil {
+			_, err = s.compute(ctx, sv)
+		}
+	}
+	return err
+}
+
 func (s *Service) compute(ctx context.Context, sv Survey) (*computed, error) {
 	v, _ := s.results.LoadOrStore(sv.ID, &cache{})
 	c := v.(*cache)
@@ -290,15 +367,23 @@ func (s *Service) compute(ctx context.Context, sv Survey) (*computed, error) {
 		key.WriteString(x.EPCI)
 	}
 	if c.done == nil || c.done.key != key.String() {
-		c.done = s.count(c, sv)
+		c.done = s.lay(c, sv)
 		c.done.key = key.String()
+	}
+	if c.done.counts == nil || c.done.counted < c.n {
+		if !c.done.countFrom(c) {
+			// A code the layout has no class for: lay out again.
+			c.done = s.lay(c, sv)
+			c.done.key = key.String()
+			c.done.countFrom(c)
+		}
+		c.done.finish(c)
 	}
 	return c.done, nil
 }
 
-// count lays out the cells, counts every answer into its leaf territory,
-// adds leaves up into their parents and suppresses.
-func (s *Service) count(c *cache, sv Survey) *computed {
+// lay lays out the cells of every territory, counting nothing yet.
+func (s *Service) lay(c *cache, sv Survey) *computed {
 	cp := &computed{demand: -1}
 	// Territories.
 	cp.scopes = append(cp.scopes, Scope{Kind: "all", Name: sv.Title})
@@ -403,154 +488,185 @@ func (s *Service) count(c *cache, sv Survey) *computed {
 		}
 		cp.xtabs = append(cp.xtabs, xl)
 	}
-	var demandQ int
-	var demandCodes []int
-	if d := cur.Demand; d != nil {
-		if demandQ = qIndex(d.Question); demandQ >= 0 {
-			cp.demand = next()
-			for _, code := range d.AnyOf {
-				if i := slices.Index(cp.layout[demandQ].codes, code); i >= 0 {
-					demandCodes = append(demandCodes, i)
-				}
-			}
-		}
+	if d := cur.Demand; d != nil && qIndex(d.Question) >= 0 {
+		cp.demand = next()
 	}
 	cp.width = w
-
-	// Count each answer into its leaf.
-	cp.counts = make([]int, len(cp.scopes)*w)
-	classes := make([][]int, len(cp.layout)) // per question: column code index → class
-	for qi, l := range cp.layout {
-		col := c.cols[l.q.ID]
-		classes[qi] = make([]int, len(col.codes))
-		for i, code := range col.codes {
-			classes[qi][i] = slices.Index(l.codes, code)
-			if classes[qi][i] < 0 && l.q.Kind == Commune {
-				classes[qi][i] = len(l.codes) - 1 // Elsewhere
-			}
-		}
-	}
-	unmet := make([][]int, len(cp.layout)) // per question: classes never met in the column
-	for qi := range cp.layout {
-		for ix := range cp.layout[qi].codes {
-			if !slices.Contains(classes[qi], ix) {
-				unmet[qi] = append(unmet[qi], ix)
-			}
-		}
-	}
-	class := func(qi, i int) int { // the class of answer i to question qi, -1 unanswered
-		l, col := cp.layout[qi], c.cols[cp.layout[qi].q.ID]
-		switch l.q.Kind {
-		case Single, Scale, Commune:
-			if x := col.one[i]; x >= 0 {
-				return classes[qi][x]
-			}
-		case Number:
-			if x := col.num[i]; !math.IsNaN(x) {
-				return bandOf(l.q.Bands, x)
-			}
-		}
-		return -1
-	}
-	version := make([]int, len(c.versions))
-	cp.answerLeaf = make([]int32, c.n)
+	cp.leafCounts = make([]int, len(cp.scopes)*w)
+	cp.perVersion = make([]int, len(c.versions))
 	cp.nums = map[string][]float64{}
 	for _, l := range cp.layout {
-		if l.q.Kind == Number {
-			cp.nums[l.q.ID] = c.cols[l.q.ID].num[:c.n]
+		cp.cols = append(cp.cols, c.cols[l.q.ID])
+		cp.classes = append(cp.classes, nil)
+	}
+	return cp
+}
+
+// countFrom counts the answers not counted yet into their leaf
+// territory. It returns false when an answer has a code the layout has no
+// class for.
+func (cp *computed) countFrom(c *cache) bool {
+	from, to, w := cp.counted, c.n, cp.width
+	outside := len(cp.scopes) - 1
+	for qi, l := range cp.layout {
+		col := cp.cols[qi]
+		for ix := len(cp.classes[qi]); ix < len(col.codes); ix++ {
+			k := slices.Index(l.codes, col.codes[ix])
+			if k < 0 && l.q.Kind == Commune {
+				k = len(l.codes) - 1 // Elsewhere
+			}
+			if k < 0 {
+				return false
+			}
+			cp.classes[qi] = append(cp.classes[qi], k)
 		}
 	}
-	for i := range c.n {
-		version[c.version[i]]++
+	lc := cp.leafCounts
+	for i := from; i < to; i++ {
 		leaf := outside
 		if h := c.home[i]; h >= 0 {
 			leaf = cp.leaf[h]
 		}
-		cp.answerLeaf[i] = int32(leaf)
-		row := cp.counts[leaf*w : (leaf+1)*w]
-		row[0]++
-		for qi, l := range cp.layout {
-			col := c.cols[l.q.ID]
-			switch l.q.Kind {
-			case Multiple, Days:
+		cp.answerLeaf = append(cp.answerLeaf, int32(leaf))
+		cp.perVersion[c.version[i]]++
+		lc[leaf*w]++
+	}
+	at := cp.answerLeaf
+	for qi, l := range cp.layout {
+		col, classes := cp.cols[qi], cp.classes[qi]
+		switch l.q.Kind {
+		case Single, Scale, Commune:
+			for i := from; i < to; i++ {
+				if x := col.one[i]; x >= 0 {
+					row := int(at[i]) * w
+					lc[row+l.answered]++
+					lc[row+l.cells[classes[x]]]++
+				}
+			}
+		case Number:
+			for i := from; i < to; i++ {
+				if x := col.num[i]; !math.IsNaN(x) {
+					row := int(at[i]) * w
+					lc[row+l.answered]++
+					lc[row+l.cells[bandOf(l.q.Bands, x)]]++
+				}
+			}
+			cp.nums[l.q.ID] = col.num[:to]
+		case Multiple, Days:
+			bit := make([]int, len(l.codes)) // per class: its bit in the column, -1 never met
+			for k := range bit {
+				bit[k] = -1
+			}
+			for ix, k := range classes {
+				if ix < maxCodes {
+					bit[k] = ix
+				}
+			}
+			for i := from; i < to; i++ {
 				bits := col.many[i]
 				if bits == 0 {
 					continue
 				}
-				row[l.answered]++
-				for ci, ix := range classes[qi] {
-					if ix < 0 || ci >= maxCodes {
-						continue
-					}
-					if bits&(1<<ci) != 0 {
-						row[l.cells[ix]]++
+				row := int(at[i]) * w
+				lc[row+l.answered]++
+				for k, b := range bit {
+					if b >= 0 && bits&(1<<b) != 0 {
+						lc[row+l.cells[k]]++
 					} else {
-						row[l.comps[ix]]++
+						lc[row+l.comps[k]]++
 					}
 				}
-				for _, ix := range unmet[qi] {
-					row[l.comps[ix]]++
-				}
-			case FreeText:
+			}
+		case FreeText:
+			for i := from; i < to; i++ {
 				if col.text[i] {
-					row[l.answered]++
-				}
-			default:
-				if k := class(qi, i); k >= 0 {
-					row[l.answered]++
-					row[l.cells[k]]++
-				}
-			}
-		}
-		for _, x := range cp.xtabs {
-			r, k := class(x.row, i), class(x.col, i)
-			if r < 0 || k < 0 {
-				continue
-			}
-			row[x.cells[r][k]]++
-			row[x.rows[r]]++
-			row[x.cols[k]]++
-			row[x.total]++
-		}
-		if cp.demand >= 0 {
-			l := cp.layout[demandQ]
-			col := c.cols[l.q.ID]
-			for _, k := range demandCodes {
-				chosen := false
-				switch l.q.Kind {
-				case Multiple, Days:
-					ci := slices.Index(classes[demandQ], k)
-					chosen = ci >= 0 && ci < maxCodes && col.many[i]&(1<<ci) != 0
-				default:
-					chosen = class(demandQ, i) == k
-				}
-				if chosen {
-					row[cp.demand]++
-					break
+					lc[int(at[i])*w+l.answered]++
 				}
 			}
 		}
 	}
-	// Add leaves up: communes into their EPCI, everything into the whole.
+	for _, x := range cp.xtabs {
+		for i := from; i < to; i++ {
+			r, k := cp.class(x.row, i), cp.class(x.col, i)
+			if r < 0 || k < 0 {
+				continue
+			}
+			row := int(at[i]) * w
+			lc[row+x.cells[r][k]]++
+			lc[row+x.rows[r]]++
+			lc[row+x.cols[k]]++
+			lc[row+x.total]++
+		}
+	}
+	if cp.demand >= 0 {
+		cur := c.versions[len(c.versions)-1].Questionnaire.Demand
+		qi := slices.IndexFunc(cp.layout, func(l qlayout) bool { return l.q.ID == cur.Question })
+		l, col := cp.layout[qi], cp.cols[qi]
+		for i := from; i < to; i++ {
+			chosen := false
+			switch l.q.Kind {
+			case Multiple, Days:
+				for ix, k := range cp.classes[qi] {
+					if ix < maxCodes && col.many[i]&(1<<ix) != 0 && slices.Contains(cur.AnyOf, l.codes[k]) {
+						chosen = true
+					}
+				}
+			default:
+				if k := cp.class(qi, i); k >= 0 {
+					chosen = slices.Contains(cur.AnyOf, l.codes[k])
+				}
+			}
+			if chosen {
+				lc[int(at[i])*w+cp.demand]++
+			}
+		}
+	}
+	cp.counted = to
+	return true
+}
+
+// class is the class of answer i to the exclusive question qi, -1 when
+// unanswered.
+func (cp *computed) class(qi, i int) int {
+	l, col := cp.layout[qi], cp.cols[qi]
+	switch l.q.Kind {
+	case Single, Scale, Commune:
+		if x := col.one[i]; x >= 0 {
+			return cp.classes[qi][x]
+		}
+	case Number:
+		if x := col.num[i]; !math.IsNaN(x) {
+			return bandOf(l.q.Bands, x)
+		}
+	}
+	return -1
+}
+
+// finish adds the leaves up into their parents and suppresses.
+func (cp *computed) finish(c *cache) {
+	w := cp.width
+	cp.counts = slices.Clone(cp.leafCounts)
 	for si := len(cp.scopes) - 1; si > 0; si-- {
 		if cp.scopes[si].Kind == "epci" {
 			continue
 		}
+		row := cp.leafCounts[si*w : (si+1)*w]
 		for _, p := range ancestors(cp.parent, si) {
-			for k := range w {
-				cp.counts[p*w+k] += cp.counts[si*w+k]
+			dst := cp.counts[p*w : (p+1)*w]
+			for k, n := range row {
+				dst[k] += n
 			}
 		}
 	}
-	cp.suppress(outside)
-	for i, n := range version {
+	cp.suppress(len(cp.scopes) - 1)
+	cp.versions = cp.versions[:0]
+	for i, n := range cp.perVersion {
 		vc := VersionCount{Number: c.versions[i].Number, Responses: n}
 		if n < MinCell {
 			vc.Responses, vc.Hidden = 0, true
 		}
 		cp.versions = append(cp.versions, vc)
 	}
-	return cp
 }
 
 func ancestors(parent []int, si int) []int {
@@ -564,69 +680,11 @@ func ancestors(parent []int, si int) []int {
 // suppress ties the cells by their sums and hides what must be.
 func (cp *computed) suppress(outside int) {
 	w := cp.width
-	set := &cellSet{}
-	for si := range cp.scopes {
-		for k := range w {
-			set.add(cp.counts[si*w+k], si != outside)
-		}
+	if cp.rules == nil {
+		cp.rules = cp.tie(outside)
 	}
-	at := func(si, k int) int { return si*w + k }
-	for si := range cp.scopes {
-		for _, l := range cp.layout {
-			switch l.q.Kind {
-			case Multiple, Days:
-				for i := range l.cells {
-					set.sum(at(si, l.answered), at(si, l.cells[i]), at(si, l.comps[i]))
-				}
-			case FreeText:
-			default:
-				terms := make([]int, len(l.cells))
-				for i, k := range l.cells {
-					terms[i] = at(si, k)
-				}
-				set.sum(at(si, l.answered), terms...)
-			}
-		}
-		for _, x := range cp.xtabs {
-			all := []int{}
-			for r, row := range x.cells {
-				terms := make([]int, len(row))
-				for k, cell := range row {
-					terms[k] = at(si, cell)
-				}
-				set.sum(at(si, x.rows[r]), terms...)
-				all = append(all, at(si, x.rows[r]))
-			}
-			set.sum(at(si, x.total), all...)
-			all = all[:0]
-			for k, cell := range x.cols {
-				terms := make([]int, len(x.cells))
-				for r := range x.cells {
-					terms[r] = at(si, x.cells[r][k])
-				}
-				set.sum(at(si, cell), terms...)
-				all = append(all, at(si, cell))
-			}
-			set.sum(at(si, x.total), all...)
-		}
-	}
-	// A parent is the sum of its children, cell by cell.
-	children := map[int][]int{}
-	for si, p := range cp.parent {
-		if p >= 0 {
-			children[p] = append(children[p], si)
-		}
-	}
-	for p, kids := range children {
-		for k := range w {
-			terms := make([]int, len(kids))
-			for i, c := range kids {
-				terms[i] = at(c, k)
-			}
-			set.sum(at(p, k), terms...)
-		}
-	}
-	cp.hidden = set.suppress()
+	cp.rules.values = cp.counts
+	cp.hidden = cp.rules.suppress()
 	// Hide further what cannot be read without a hidden total: a
 	// territory's answers, a question's distribution.
 	for si := range cp.scopes {
@@ -661,6 +719,77 @@ func (cp *computed) suppress(outside int) {
 			}
 		}
 	}
+}
+
+// tie lays out the sums that tie the cells (see suppress.go); they
+// depend on the layout only.
+func (cp *computed) tie(outside int) *cellSet {
+	w := cp.width
+	set := &cellSet{published: make([]bool, len(cp.scopes)*w)}
+	for i := range set.published {
+		set.published[i] = i/w != outside
+	}
+	at := func(si, k int) int { return si*w + k }
+	for si := range cp.scopes {
+		for _, l := range cp.layout {
+			switch l.q.Kind {
+			case Multiple, Days:
+				for i := range l.cells {
+					set.sum(at(si, l.answered), at(si, l.cells[i]), at(si, l.comps[i]))
+				}
+			case FreeText:
+			default:
+				terms := make([]int, len(l.cells))
+				for i, k := range l.cells {
+					terms[i] = at(si, k)
+				}
+				set.sum(at(si, l.answered), terms...)
+			}
+		}
+		for _, x := range cp.xtabs {
+			all := []int{}
+			for r, row := range x.cells {
+				terms := make([]int, len(row))
+				for k, cell := range row {
+					terms[k] = at(si, cell)
+				}
+				set.sum(at(si, x.rows[r]), terms...)
+				all = append(all, at(si, x.rows[r]))
+			}
+			set.sum(at(si, x.total), all...)
+			all = []int{}
+			for k, cell := range x.cols {
+				terms := make([]int, len(x.cells))
+				for r := range x.cells {
+					terms[r] = at(si, x.cells[r][k])
+				}
+				set.sum(at(si, cell), terms...)
+				all = append(all, at(si, cell))
+			}
+			set.sum(at(si, x.total), all...)
+		}
+	}
+	// A parent is the sum of its children, cell by cell.
+	children := map[int][]int{}
+	for si, p := range cp.parent {
+		if p >= 0 {
+			children[p] = append(children[p], si)
+		}
+	}
+	for p := range cp.scopes { // in order: the suppression depends on it
+		kids := children[p]
+		if len(kids) == 0 {
+			continue
+		}
+		for k := range w {
+			terms := make([]int, len(kids))
+			for i, c := range kids {
+				terms[i] = at(c, k)
+			}
+			set.sum(at(p, k), terms...)
+		}
+	}
+	return set
 }
 
 // exclusive tells whether a question's classes partition its answers.

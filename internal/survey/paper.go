@@ -378,25 +378,3 @@ func (s *Service) Settle(ctx context.Context, by accounts.User, publicID, sheet 
 		return err
 	})
 }
-
-// Answerable lists the campaigns open on day (YYYY-MM-DD, Paris), with
-// their territory, soonest closing first: the public list of surveys.
-func (s *Service) Answerable(ctx context.Context, day string) ([]Survey, error) {
-	var out []Survey
-	err := s.DB.Read(ctx, func(tx *db.Tx) error {
-		list, err := s.list(ctx, tx, `s.opens_on <= $1 AND s.closes_on >= $1`, day)
-		if err != nil {
-			return err
-		}
-		for _, x := range list {
-			sv, err := s.get(ctx, tx, `s.id = $1`, x.ID)
-			if err != nil {
-				return err
-			}
-			out = append(out, sv)
-		}
-		return nil
-	})
-	slices.SortStableFunc(out, func(a, b Survey) int { return strings.Compare(a.ClosesOn, b.ClosesOn) })
-	return out, err
-}

@@ -392,7 +392,7 @@ func (s *Service) ByLink(ctx context.Context, link string) (Survey, SurveyCommun
 }
 
 func (s *Service) get(ctx context.Context, tx *db.Tx, where string, arg any) (Survey, error) {
-	rows, err := s.list(ctx, tx, where, arg)
+	rows, err := s.list(ctx, tx, false, where, arg)
 	if err != nil {
 		return Survey{}, err
 	}
@@ -443,11 +443,16 @@ func (s *Service) get(ctx context.Context, tx *db.Tx, where string, arg any) (Su
 	return sv, err
 }
 
-// list reads campaigns (without territory and questionnaire), newest first.
-func (s *Service) list(ctx context.Context, tx *db.Tx, where string, args ...any) ([]Survey, error) {
+// list reads campaigns (without territory and questionnaire), newest
+// first; counted, with their number of answers (a count that grows with
+// the campaign: the answering pages do without).
+func (s *Service) list(ctx context.Context, tx *db.Tx, counted bool, where string, args ...any) ([]Survey, error) {
+	count := `0`
+	if counted {
+		count = `(SELECT count(*) FROM survey_responses r WHERE r.survey_id = s.id)`
+	}
 	rows, err := tx.QueryContext(ctx, `SELECT s.id, s.public_id, s.title, s.intro, s.privacy, s.opens_on, s.closes_on,
-			COALESCE(s.carrier_id, 0), COALESCE(c.name, ''), s.created_at,
-			(SELECT count(*) FROM survey_responses r WHERE r.survey_id = s.id)
+			COALESCE(s.carrier_id, 0), COALESCE(c.name, ''), s.created_at, `+count+`
 		FROM surveys s LEFT JOIN carriers c ON c.id = s.carrier_id
 		WHERE `+where+` ORDER BY s.opens_on DESC, s.id DESC`, args...)
 	if err != nil {
@@ -474,15 +479,37 @@ func (s *Service) Visible(ctx context.Context, by accounts.User) ([]Survey, erro
 		var err error
 		switch by.Role {
 		case accounts.Coordinator:
-			out, err = s.list(ctx, tx, `TRUE`)
+			out, err = s.list(ctx, tx, true, `TRUE`)
 		case accounts.Manager:
-			out, err = s.list(ctx, tx, `s.carrier_id IN (SELECT carrier_id FROM carrier_managers WHERE user_id = $1)`, by.ID)
+			out, err = s.list(ctx, tx, true, `s.carrier_id IN (SELECT carrier_id FROM carrier_managers WHERE user_id = $1)`, by.ID)
 		case accounts.Official:
-			out, err = s.list(ctx, tx, `EXISTS (SELECT 1 FROM survey_communes sc JOIN official_areas oa ON oa.user_id = $1
+			out, err = s.list(ctx, tx, true, `EXISTS (SELECT 1 FROM survey_communes sc JOIN official_areas oa ON oa.user_id = $1
 				AND (oa.code = sc.commune_code OR oa.code = sc.epci_siren) WHERE sc.survey_id = s.id)`, by.ID)
 		}
 		return err
 	})
+	return out, err
+}
+
+// Answerable lists the campaigns open on day (YYYY-MM-DD, Paris), with
+// their territory, soonest closing first: the public list of surveys.
+func (s *Service) Answerable(ctx context.Context, day string) ([]Survey, error) {
+	var out []Survey
+	err := s.DB.Read(ctx, func(tx *db.Tx) error {
+		list, err := s.list(ctx, tx, false, `s.opens_on <= $1 AND s.closes_on >= $1`, day)
+		if err != nil {
+			return err
+		}
+		for _, x := range list {
+			sv, err := s.get(ctx, tx, `s.id = $1`, x.ID)
+			if err != nil {
+				return err
+			}
+			out = append(out, sv)
+		}
+		return nil
+	})
+	slices.SortStableFunc(out, func(a, b Survey) int { return strings.Compare(a.ClosesOn, b.ClosesOn) })
 	return out, err
 }
 

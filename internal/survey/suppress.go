@@ -29,12 +29,6 @@ type cellSet struct {
 	rules     []sumRule
 }
 
-func (c *cellSet) add(v int, published bool) int {
-	c.values = append(c.values, v)
-	c.published = append(c.published, published)
-	return len(c.values) - 1
-}
-
 func (c *cellSet) sum(total int, terms ...int) {
 	c.rules = append(c.rules, sumRule{total: total, terms: terms})
 }
@@ -55,7 +49,10 @@ func (c *cellSet) suppress() []bool {
 		changed = false
 		for _, r := range c.rules {
 			unknown, at := 0, -1
-			for _, i := range append([]int{r.total}, r.terms...) {
+			if hidden[r.total] {
+				unknown, at = 1, r.total
+			}
+			for _, i := range r.terms {
 				if hidden[i] {
 					unknown++
 					at = i

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"sync"
 	"testing"
@@ -542,4 +543,69 @@ func TestReadable_OfficialsSeeTheirTerritoryOnly(t *testing.T) {
 			t.Errorf("areas on a member: %v", err)
 		}
 	})
+}
+
+// Answers counted as they come give the same results as a count from
+// scratch.
+func TestResults_IncrementalEqualsFromScratch(t *testing.T) {
+	testkit.EachEngine(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		rng := rand.New(rand.NewPCG(3, 5))
+		members := f.svc.Territory.Members("240400440")
+		uses := []string{"regular", "occasional", "rarely", "no"}
+		add := func(n int) {
+			for range n {
+				form := answer(members[rng.IntN(3)].Code, []string{"employee", "self_employed", "student"}[rng.IntN(3)], uses[rng.IntN(4)], rng.IntN(50))
+				form["q.days"] = []string{"mon_am", "tue_pm", "fri_eve"}[:1+rng.IntN(3)]
+				form["q.work_commune"] = []string{[]string{"04088", "04112", "13055"}[rng.IntN(3)]}
+				f.submit(t, form)
+			}
+		}
+		add(40)
+		if _, err := f.svc.Results(ctx, f.sv, ""); err != nil {
+			t.Fatal(err)
+		}
+		add(25)
+		for _, code := range []string{"", "240400440", "04088"} {
+			got, err := f.svc.Results(ctx, f.sv, code)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fresh := &survey.Service{DB: d, Territory: f.svc.Territory, Clock: f.clock}
+			want, err := fresh.Results(ctx, f.sv, code)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Responses != 65 && code == "" {
+				t.Errorf("whole campaign: %d answers, want 65", got.Responses)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("%q: counted as they came differs from a fresh count", code)
+			}
+		}
+	})
+}
+
+// Warm computes the results of recent campaigns ahead of their readers.
+func TestWarm_ComputesRecentCampaigns(t *testing.T) {
+	d := testkit.NewDB(t, db.SQLite, nil)
+	f := newFixture(t, d)
+	for range 6 {
+		f.submit(t, answer("04088", "employee", "regular", 12))
+	}
+	if err := f.svc.Warm(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// Answers deleted behind the cache's back (no revision bump): the
+	// warmed service still counts them, a fresh one does not.
+	if _, err := d.SQL.ExecContext(ctx, `DELETE FROM survey_responses`); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := f.svc.Results(ctx, f.sv, ""); err != nil || r.Responses != 6 {
+		t.Errorf("warmed results: %d answers, %v", r.Responses, err)
+	}
+	fresh := &survey.Service{DB: d, Territory: f.svc.Territory, Clock: f.clock}
+	if r, err := fresh.Results(ctx, f.sv, ""); err != nil || !r.Hidden {
+		t.Errorf("fresh results: %+v, %v", r, err)
+	}
 }

@@ -174,8 +174,10 @@ func (s *Server) adminSurveyView(r *http.Request, sv *survey.Survey) (*adminSurv
 	if err != nil {
 		return nil, err
 	}
+	sv.Responses = 0
 	for i := len(versions) - 1; i >= 0; i-- { // newest first
 		ver := versions[i]
+		sv.Responses += counts[ver.ID]
 		v.Versions = append(v.Versions, adminVersionRow{Number: ver.Number, CreatedAt: ver.CreatedAt, Responses: counts[ver.ID],
 			Questions: len(ver.Questionnaire.Questions), Current: ver.ID == sv.Version.ID})
 	}
