@@ -5,7 +5,7 @@ SHELL := /bin/bash
 GO ?= go
 BIN := bin/coopconnect
 # Packages whose correctness depends on concurrency: run under the race detector.
-RACE_PKGS := ./internal/db/... ./internal/jobs/... ./internal/accounts/... ./internal/places/... ./internal/booking/...
+RACE_PKGS := ./internal/db/... ./internal/jobs/... ./internal/accounts/... ./internal/places/... ./internal/booking/... ./internal/survey/...
 
 .PHONY: run build assets deps test check test-race test-all postgres browser clean
 
@@ -53,7 +53,7 @@ test-race:
 	COOPCONNECT_TEST_POSTGRES="$(PG_URL)" $(GO) test -race -count=1 $(RACE_PKGS)
 
 test-all:
-	COOPCONNECT_TEST_POSTGRES="$(PG_URL)" $(GO) test -count=1 $$($(GO) list ./... | grep -v -e /internal/db -e /internal/jobs -e /internal/accounts -e /internal/places -e /internal/booking)
+	COOPCONNECT_TEST_POSTGRES="$(PG_URL)" $(GO) test -count=1 $$($(GO) list ./... | grep -v -e /internal/db -e /internal/jobs -e /internal/accounts -e /internal/places -e /internal/booking -e /internal/survey)
 
 clean:
 	rm -rf bin internal/web/static/vendor web/node_modules

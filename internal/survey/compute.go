@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -41,7 +42,10 @@ type columns struct {
 	cols     map[string]*column
 	list     []*column // the same, in schema order
 	asked    [][]bool  // per version, per column: asked with the column's kind
-	done     *computed
+	// done is the computation, counted as answers come; view its last
+	// finished state, which readers use outside the lock and nobody
+	// changes.
+	done, view *computed
 }
 
 // column is the answers to one question, one entry per answer.
@@ -378,8 +382,11 @@ func (s *Service) compute(ctx context.Context, sv Survey) (*computed, error) {
 			c.done.countFrom(c)
 		}
 		c.done.finish(c)
+		view := *c.done
+		view.nums = maps.Clone(c.done.nums)
+		c.view = &view
 	}
-	return c.done, nil
+	return c.view, nil
 }
 
 // lay lays out the cells of every territory, counting nothing yet.
@@ -659,7 +666,7 @@ func (cp *computed) finish(c *cache) {
 		}
 	}
 	cp.suppress(len(cp.scopes) - 1)
-	cp.versions = cp.versions[:0]
+	cp.versions = nil
 	for i, n := range cp.perVersion {
 		vc := VersionCount{Number: c.versions[i].Number, Responses: n}
 		if n < MinCell {

@@ -609,3 +609,40 @@ func TestWarm_ComputesRecentCampaigns(t *testing.T) {
 		t.Errorf("fresh results: %+v, %v", r, err)
 	}
 }
+
+// Readers and residents at once: the cache stays whole (run with -race).
+func TestResults_ConcurrentReadersAndAnswers(t *testing.T) {
+	d := testkit.NewDB(t, db.SQLite, nil)
+	f := newFixture(t, d)
+	a, err := f.sv.Version.Questionnaire.Parse(f.svc.Territory, answer("04088", "employee", "regular", 12))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	for range 4 {
+		wg.Go(func() {
+			for range 10 {
+				errs <- f.svc.Submit(ctx, f.sv, "", a)
+			}
+		})
+	}
+	for range 4 {
+		wg.Go(func() {
+			for range 10 {
+				_, err := f.svc.Results(ctx, f.sv, "240400440")
+				errs <- err
+			}
+		})
+	}
+	go func() { wg.Wait(); close(errs) }()
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := f.svc.Results(ctx, f.sv, "")
+	if err != nil || r.Responses != 40 {
+		t.Fatalf("%d answers counted, want 40 (%v)", r.Responses, err)
+	}
+}
