@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"coopconnect/internal/accounts"
+	"coopconnect/internal/ami"
 	"coopconnect/internal/booking"
 	"coopconnect/internal/config"
 	"coopconnect/internal/coop"
@@ -52,6 +53,7 @@ type Main struct {
 	Places   *places.Service
 	Booking  *booking.Service
 	Surveys  *survey.Service
+	Calls    *ami.Service
 	Web      *web.Server
 }
 
@@ -122,7 +124,8 @@ func Open(ctx context.Context, c config.Config, log *slog.Logger, clock coop.Clo
 	m.Booking = &booking.Service{DB: m.DB}
 	m.Booking.Notify = (&booking.Mailer{Mailer: m.Mailer, Catalogs: cat, BaseURL: c.BaseURL}).Notify
 	m.Surveys = &survey.Service{DB: m.DB, Territory: communes, Clock: clock}
-	m.Web, err = web.New(web.Deps{DB: m.DB, Accounts: m.Accounts, Mailer: m.Mailer, Jobs: m.Jobs, Places: m.Places, Booking: m.Booking, Surveys: m.Surveys, Imports: imports, Territory: communes,
+	m.Calls = &ami.Service{DB: m.DB, Territory: communes, Mailer: m.Mailer, Catalogs: cat, Places: m.Places, BaseURL: c.BaseURL}
+	m.Web, err = web.New(web.Deps{DB: m.DB, Accounts: m.Accounts, Mailer: m.Mailer, Jobs: m.Jobs, Places: m.Places, Booking: m.Booking, Surveys: m.Surveys, Calls: m.Calls, Imports: imports, Territory: communes,
 		Catalogs: cat, Log: log, Clock: clock,
 		BaseURL: c.BaseURL, TrustProxy: c.TrustProxy, Version: Version(), MapTiles: c.MapTiles, MapAttribution: c.MapAttribution})
 	if err != nil {

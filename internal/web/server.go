@@ -9,6 +9,7 @@ import (
 	"net/url"
 
 	"coopconnect/internal/accounts"
+	"coopconnect/internal/ami"
 	"coopconnect/internal/booking"
 	"coopconnect/internal/coop"
 	"coopconnect/internal/db"
@@ -30,6 +31,7 @@ type Deps struct {
 	Places   *places.Service
 	Booking  *booking.Service
 	Surveys  *survey.Service
+	Calls    *ami.Service
 	Imports  *opendata.Importer
 	// Territory is every commune and EPCI.
 	Territory *territory.Index

@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"coopconnect/internal/accounts"
+	"coopconnect/internal/ami"
 	"coopconnect/internal/booking"
 	"coopconnect/internal/coop"
 	"coopconnect/internal/db"
@@ -53,7 +54,7 @@ func newEnv(t testing.TB, engine db.Engine, clock coop.Clock) *env {
 		t.Fatal(err)
 	}
 	pl := &places.Service{DB: d, Communes: communes}
-	srv, err := New(Deps{DB: d, Accounts: acc, Mailer: m, Jobs: q, Places: pl, Booking: &booking.Service{DB: d}, Surveys: &survey.Service{DB: d, Territory: communes, Clock: clock}, Imports: &opendata.Importer{DB: d, Places: pl, Communes: communes}, Territory: communes, Catalogs: cat, Log: log, Clock: clock,
+	srv, err := New(Deps{DB: d, Accounts: acc, Mailer: m, Jobs: q, Places: pl, Booking: &booking.Service{DB: d}, Surveys: &survey.Service{DB: d, Territory: communes, Clock: clock}, Calls: &ami.Service{DB: d, Territory: communes, Mailer: m, Catalogs: cat, Places: pl, BaseURL: "http://localhost:8080"}, Imports: &opendata.Importer{DB: d, Places: pl, Communes: communes}, Territory: communes, Catalogs: cat, Log: log, Clock: clock,
 		BaseURL: "http://localhost:8080", Version: "test"})
 	if err != nil {
 		t.Fatal(err)
