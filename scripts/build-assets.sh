@@ -100,7 +100,7 @@ mkdir -p "$tmp/icons"
 cp "$i/LICENSE" "$tmp/icons/"
 for name in map-pin calendar users building-2 house log-in log-out user menu x check \
   triangle-alert info globe mail key-round shield-check search chevron-right clock wifi \
-  printer accessibility languages inbox settings plus clipboard-list chart-column download; do
+  printer accessibility languages inbox settings plus clipboard-list chart-column download megaphone file-text landmark; do
   need "$i/icons/$name.svg"
   cp "$i/icons/$name.svg" "$tmp/icons/"
 done

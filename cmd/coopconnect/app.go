@@ -237,7 +237,7 @@ func (m *Main) sweep(ctx context.Context) {
 
 // loadDemo loads the demo and prints its accounts.
 func loadDemo(ctx context.Context, m *Main, out io.Writer) error {
-	err := demo.Load(ctx, demo.Deps{Accounts: m.Accounts, Places: m.Places, Booking: m.Booking, Surveys: m.Surveys})
+	err := demo.Load(ctx, demo.Deps{Accounts: m.Accounts, Places: m.Places, Booking: m.Booking, Surveys: m.Surveys, Calls: m.Calls})
 	if err != nil && !errors.Is(err, demo.ErrLoaded) {
 		return err
 	}

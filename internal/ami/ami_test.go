@@ -162,5 +162,11 @@ func TestApplication_FromDraftToDecisionAndBack(t *testing.T) {
 		if len(msgs) != 3 || !strings.Contains(msgs[0].Text+msgs[1].Text, "Le local n'est pas accessible.") {
 			t.Errorf("%d emails; the refusal's reason not sent", len(msgs))
 		}
+		for _, m := range msgs {
+			// Every argument in its place: the link never in a subject.
+			if strings.Contains(m.Subject+m.Text, "%!") || strings.Contains(m.Subject, "/candidature/") {
+				t.Errorf("email %q: %q", m.Subject, m.Text)
+			}
+		}
 	})
 }

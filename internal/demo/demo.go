@@ -8,6 +8,7 @@ import (
 	"errors"
 
 	"coopconnect/internal/accounts"
+	"coopconnect/internal/ami"
 	"coopconnect/internal/booking"
 	"coopconnect/internal/places"
 	"coopconnect/internal/survey"
@@ -46,6 +47,8 @@ type Deps struct {
 	Places   *places.Service
 	Booking  *booking.Service
 	Surveys  *survey.Service
+	// Calls, when given, gets the demo's call for expressions of interest.
+	Calls *ami.Service
 }
 
 // Load creates the demo network. It refuses a database holding non-demo
@@ -76,5 +79,8 @@ func Load(ctx context.Context, d Deps) error {
 	if err := loadBookings(ctx, d, users); err != nil {
 		return err
 	}
-	return loadSurveys(ctx, d, users)
+	if err := loadSurveys(ctx, d, users); err != nil {
+		return err
+	}
+	return loadCalls(ctx, d, users)
 }

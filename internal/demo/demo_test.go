@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"coopconnect/internal/accounts"
+	"coopconnect/internal/ami"
 	"coopconnect/internal/booking"
 	"coopconnect/internal/coop"
 	"coopconnect/internal/db"
@@ -96,9 +98,12 @@ func demoDeps(t *testing.T, d *db.DB) Deps {
 	if err != nil {
 		t.Fatal(err)
 	}
-	acc := &accounts.Service{DB: d, Hasher: accounts.NewHasher(2), Mailer: mail.NewMailer(d, jobs.New(d, nil), mail.SMTPConfig{}, nil), Catalogs: cat}
-	return Deps{Accounts: acc, Places: &places.Service{DB: d, Communes: communes}, Booking: &booking.Service{DB: d},
-		Surveys: &survey.Service{DB: d, Territory: communes, Clock: d.Clock}}
+	mailer := mail.NewMailer(d, jobs.New(d, nil), mail.SMTPConfig{}, nil)
+	acc := &accounts.Service{DB: d, Hasher: accounts.NewHasher(2), Mailer: mailer, Catalogs: cat}
+	pl := &places.Service{DB: d, Communes: communes}
+	return Deps{Accounts: acc, Places: pl, Booking: &booking.Service{DB: d},
+		Surveys: &survey.Service{DB: d, Territory: communes, Clock: d.Clock},
+		Calls:   &ami.Service{DB: d, Territory: communes, Mailer: mailer, Catalogs: cat, Places: pl, BaseURL: "http://localhost:8080"}}
 }
 
 // demoSurvey returns the demo's campaign, as the coordinator sees it.
@@ -322,4 +327,110 @@ func TestLoad_TheSameSurveyAnswersOnEveryLoad(t *testing.T) {
 	if distinct := len(slices.Compact(slices.Sorted(slices.Values(first)))); distinct < len(first)*9/10 {
 		t.Errorf("%d distinct answers out of %d, want varied answers", distinct, len(first))
 	}
+}
+
+func TestLoad_ACallWithFifteenApplicationsAndTheOfficialsReport(t *testing.T) {
+	testkit.EachEngine(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		deps := demoDeps(t, d)
+		if err := Load(ctx, deps); err != nil {
+			t.Fatal(err)
+		}
+		calls := deps.Calls
+		coordinator, err := deps.Accounts.UserByEmail(ctx, "coordination@demo.coopconnect.fr")
+		if err != nil {
+			t.Fatal(err)
+		}
+		list, err := calls.Calls(ctx)
+		if err != nil || len(list) != 1 || list[0].Title != "Tiers-lieux de Provence-Alpes-Côte d'Azur 2026" {
+			t.Fatalf("calls %+v (%v)", list, err)
+		}
+		if got := strings.Join(list[0].Areas, " "); got != "04 05 06 13 83 84" {
+			t.Errorf("the call's areas: %s", got)
+		}
+		apps, err := calls.Applications(ctx, coordinator, list[0].PublicID)
+		if err != nil || len(apps) != 15 {
+			t.Fatalf("%d applications (%v), want 15", len(apps), err)
+		}
+		states := map[ami.State]int{}
+		urban, lure, visits, interviews, backdated := 0, 0, 0, 0, 0
+		now := d.Clock.Now()
+		for _, a := range apps {
+			states[a.State]++
+			c, ok := calls.Territory.Commune(a.Commune)
+			if !ok || c.Region != "93" {
+				t.Errorf("%s: commune %q is not in Provence-Alpes-Côte d'Azur", a.Structure, a.Commune)
+			}
+			if c.Density >= 1 && c.Density <= 4 {
+				urban++
+			}
+			if c.EPCI == demoSurveyEPCI {
+				lure++
+			}
+			if now.Sub(a.CreatedAt) > 7*24*time.Hour {
+				backdated++
+			}
+			events, err := calls.Events(ctx, a.ID, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range events {
+				switch e.Kind {
+				case "visit":
+					visits++
+				case "interview":
+					interviews++
+				}
+				team := e.Kind == "note" || e.Kind == "question" || e.Kind == "interview" || e.Kind == "visit"
+				if (e.ByUser != 0 || team) && (e.ByUser != coordinator.ID || e.ByName != "Camille Roux") {
+					t.Errorf("%s: event %s by %q, want the team", a.Structure, e.Kind, e.ByName)
+				}
+			}
+		}
+		for _, st := range ami.States {
+			if states[st] == 0 {
+				t.Errorf("no application %s: %v", st, states)
+			}
+		}
+		if urban < 6 || urban > 9 {
+			t.Errorf("%d urban applications of 15, want about half", urban)
+		}
+		if lure < 2 || visits != 4 || interviews < 4 || backdated != 15 {
+			t.Errorf("%d from the CC Pays Forcalquier, %d visits, %d interviews, %d with a history in the past", lure, visits, interviews, backdated)
+		}
+
+		// The official's report on their EPCI.
+		official, err := deps.Accounts.UserByEmail(ctx, "elu@demo.coopconnect.fr")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok, err := calls.MayReadReport(ctx, deps.Surveys, official, demoSurveyEPCI); !ok || err != nil {
+			t.Fatalf("the demo official does not read the report of %s (%v)", demoSurveyEPCI, err)
+		}
+		r, err := calls.BuildReport(ctx, deps.Surveys, demoSurveyEPCI, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		plans := 0
+		for _, a := range r.Applications {
+			if a.Diagnostic == nil {
+				t.Errorf("%s has no diagnostic", a.Structure)
+			}
+			if len(a.Actions) > 0 {
+				plans++
+			}
+		}
+		if r.Survey == nil || r.Survey.Results.Hidden || len(r.Places) == 0 || len(r.Applications) != 2 || plans != 2 {
+			t.Errorf("the report of %s: survey %v, %d places, %d applications, %d plans", demoSurveyEPCI, r.Survey != nil, len(r.Places), len(r.Applications), plans)
+		}
+		open := 0
+		for _, p := range r.Places {
+			if p.Activity != nil && p.Activity.Bookings > 0 {
+				open++
+			}
+		}
+		if open == 0 {
+			t.Error("no activity in the demo places of the EPCI over the last 90 days")
+		}
+	})
 }

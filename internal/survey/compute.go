@@ -245,10 +245,12 @@ type computed struct {
 	scopes []Scope // 0: all; then EPCIs, communes, and last the answers from outside
 	parent []int
 	leaf   []int // per home index: the leaf scope (commune or outside)
-	layout []qlayout
-	xtabs  []xlayout
-	demand int // cell of the demand count, -1 without
-	width  int // cells per scope
+	// communeScope gives the scope of each commune of the campaign.
+	communeScope map[string]int
+	layout       []qlayout
+	xtabs        []xlayout
+	demand       int // cell of the demand count, -1 without
+	width        int // cells per scope
 	// leafCounts holds the counts of the leaf territories only; counts
 	// every territory's, leaves added up.
 	leafCounts []int
@@ -420,17 +422,9 @@ func (s *Service) lay(c *cache, sv Survey) *computed {
 		}
 		cp.parent = append(cp.parent, p)
 	}
-	outside := len(cp.scopes)
 	cp.scopes = append(cp.scopes, Scope{Kind: "outside"})
 	cp.parent = append(cp.parent, 0)
-	cp.leaf = make([]int, len(c.homes))
-	for i, code := range c.homes {
-		if si, ok := communeScope[code]; ok {
-			cp.leaf[i] = si
-		} else {
-			cp.leaf[i] = outside
-		}
-	}
+	cp.communeScope = communeScope
 
 	// Cells of one territory: answers, then per question.
 	w := 1
@@ -527,6 +521,13 @@ func (cp *computed) countFrom(c *cache) bool {
 			}
 			cp.classes[qi] = append(cp.classes[qi], k)
 		}
+	}
+	for _, code := range c.homes[len(cp.leaf):] { // communes of residence met since
+		si, ok := cp.communeScope[code]
+		if !ok {
+			si = outside
+		}
+		cp.leaf = append(cp.leaf, si)
 	}
 	lc := cp.leafCounts
 	for i := from; i < to; i++ {

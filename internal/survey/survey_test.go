@@ -553,19 +553,20 @@ func TestResults_IncrementalEqualsFromScratch(t *testing.T) {
 		rng := rand.New(rand.NewPCG(3, 5))
 		members := f.svc.Territory.Members("240400440")
 		uses := []string{"regular", "occasional", "rarely", "no"}
-		add := func(n int) {
+		add := func(n int, homes []string) {
 			for range n {
-				form := answer(members[rng.IntN(3)].Code, []string{"employee", "self_employed", "student"}[rng.IntN(3)], uses[rng.IntN(4)], rng.IntN(50))
+				form := answer(homes[rng.IntN(len(homes))], []string{"employee", "self_employed", "student"}[rng.IntN(3)], uses[rng.IntN(4)], rng.IntN(50))
 				form["q.days"] = []string{"mon_am", "tue_pm", "fri_eve"}[:1+rng.IntN(3)]
 				form["q.work_commune"] = []string{[]string{"04088", "04112", "13055"}[rng.IntN(3)]}
 				f.submit(t, form)
 			}
 		}
-		add(40)
+		add(40, []string{members[0].Code, members[1].Code, members[2].Code})
 		if _, err := f.svc.Results(ctx, f.sv, ""); err != nil {
 			t.Fatal(err)
 		}
-		add(25)
+		// Then communes of residence not met yet, in and out of the territory.
+		add(25, []string{members[0].Code, members[3].Code, members[4].Code, "04112"})
 		for _, code := range []string{"", "240400440", "04088"} {
 			got, err := f.svc.Results(ctx, f.sv, code)
 			if err != nil {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"coopconnect/internal/accounts"
+	"coopconnect/internal/ami"
 	"coopconnect/internal/booking"
 	"coopconnect/internal/db"
 	"coopconnect/internal/opendata"
@@ -267,7 +268,48 @@ func TestAuthorization_EveryRouteAsEveryActor(t *testing.T) {
 		m[anonymous] = http.StatusUnauthorized
 		return m
 	}
+	// Calls, the candidates' side: an open call and a draft whose private
+	// link is known, with a document and a question of the team. The
+	// first caller (anonymous) removes the document; the others find it gone.
+	publicCall, err := e.srv.Calls.CreateCall(ctx, users[coordinator], ami.CallInput{Title: "Appel ouvert aux candidats",
+		OpensOn: survey.Paris(time.Now().AddDate(0, 0, -1)), ClosesOn: survey.Paris(time.Now().AddDate(0, 0, 30))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, candidateSecret, err := e.srv.Calls.Start(ctx, publicCall.PublicID, ami.StartInput{Structure: "Mairie", CarrierKind: "commune", Commune: "05061",
+		ContactName: "Candidate", ContactEmail: "candidate@example.fr"}, survey.Paris(time.Now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	candidateDoc, err := e.srv.Calls.UploadDocument(ctx, candidateSecret, "statutes", "statuts.pdf", []byte("%PDF-1.4\n%%EOF\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var candidateQuestion int64
+	if err := e.db.Write(ctx, func(tx *db.Tx) error {
+		return tx.QueryRowContext(ctx, `INSERT INTO application_events (application_id, at, by_user, kind, body)
+			SELECT id, $1, $2, 'question', 'Une question ?' FROM applications WHERE call_id = $3 RETURNING id`,
+			tx.Now, users[coordinator].ID, publicCall.ID).Scan(&candidateQuestion)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	callPath, candidatePath := "/appels/"+publicCall.PublicID, "/candidature/"+candidateSecret
 	empty := url.Values{}
+
+	// A call and an application, for the instruction back-office (coordinators only).
+	instrCall, err := e.srv.Calls.CreateCall(ctx, users[coordinator], ami.CallInput{Title: "Appel des tiers-lieux", OpensOn: survey.Paris(time.Now().AddDate(0, 0, -1)),
+		ClosesOn: survey.Paris(time.Now().AddDate(0, 0, 30))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	instrApp, _, err := e.srv.Calls.Start(ctx, instrCall.PublicID, ami.StartInput{Structure: "Mairie de Lurs", CarrierKind: "commune", Commune: "04106",
+		ContactName: "Jeanne Roux", ContactEmail: "mairie@lurs.example.fr"}, survey.Paris(time.Now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	instrCallPath, instrAppPath := "/gestion/appels/"+instrCall.PublicID, "/gestion/candidatures/"+instrApp.PublicID
+	apiCoordinators := only(200, coordinator)
+	apiCoordinators[anonymous] = http.StatusUnauthorized
 
 	type call struct {
 		path   string
@@ -422,9 +464,57 @@ func TestAuthorization_EveryRouteAsEveryActor(t *testing.T) {
 		// Survey results: Readers, and the campaign decides (404 for those it does not concern).
 		"GET /enquetes/{id}/resultats":        {resultsPath, nil, readers(200, 404)},
 		"GET /enquetes/{id}/resultats/export": {resultsPath + "/export?format=csv", nil, readers(200, 404)},
+		"GET /rapports":                       {"/rapports", nil, readers(200, 200)},
+		"GET /rapports/{file}":                {"/rapports/240400440.pdf", nil, readers(200, 404)},
 		"GET /gestion/enquetes/{id}/reponses": {"/gestion/enquetes/" + resultsCampaign.PublicID + "/reponses?format=csv", nil, othersObject(200, 404)},
 		"GET /api/v1/surveys":                 {"/api/v1/surveys", nil, apiReaders(readers(200, 200))},
 		"GET /api/v1/surveys/{id}/results":    {"/api/v1/surveys/" + resultsCampaign.PublicID + "/results", nil, apiReaders(readers(200, 404))},
+
+		// Calls: instruction (coordinators; another account 403). An empty
+		// form is refused (422); a draft does not become a place (409).
+		"GET /gestion/appels":                            {"/gestion/appels", nil, only(200, coordinator)},
+		"GET /gestion/appels/nouveau":                    {"/gestion/appels/nouveau", nil, only(200, coordinator)},
+		"POST /gestion/appels":                           {"/gestion/appels", empty, only(422, coordinator)},
+		"GET /gestion/appels/{id}":                       {instrCallPath, nil, only(200, coordinator)},
+		"POST /gestion/appels/{id}":                      {instrCallPath, empty, only(422, coordinator)},
+		"GET /gestion/appels/{id}/comparaison":           {instrCallPath + "/comparaison?ids=" + instrApp.PublicID, nil, only(200, coordinator)},
+		"GET /gestion/appels/{id}/export":                {instrCallPath + "/export?format=csv", nil, only(200, coordinator)},
+		"GET /gestion/candidatures/{id}":                 {instrAppPath, nil, only(200, coordinator)},
+		"GET /gestion/candidatures/{id}/documents/{doc}": {instrAppPath + "/documents/inconnu", nil, only(404, coordinator)},
+		"POST /gestion/candidatures/{id}/etat":           {instrAppPath + "/etat", empty, only(422, coordinator)},
+		"POST /gestion/candidatures/{id}/note":           {instrAppPath + "/note", empty, only(422, coordinator)},
+		"POST /gestion/candidatures/{id}/question":       {instrAppPath + "/question", empty, only(422, coordinator)},
+		"POST /gestion/candidatures/{id}/entretien":      {instrAppPath + "/entretien", empty, only(422, coordinator)},
+		"POST /gestion/candidatures/{id}/lieu":           {instrAppPath + "/lieu", url.Values{"status": {"project"}}, only(409, coordinator)},
+		"GET /api/v1/calls":                              {"/api/v1/calls", nil, expect(200)},
+		"GET /api/v1/calls/{id}/applications":            {"/api/v1/calls/" + instrCall.PublicID + "/applications", nil, apiCoordinators},
+
+		// Calls: visits and diagnostics (coordinators; another account 403). An
+		// empty form is refused (422).
+		"GET /gestion/candidatures/{id}/visite":                 {instrAppPath + "/visite", nil, only(200, coordinator)},
+		"POST /gestion/candidatures/{id}/visite":                {instrAppPath + "/visite", empty, only(422, coordinator)},
+		"GET /gestion/candidatures/{id}/diagnostic":             {instrAppPath + "/diagnostic", nil, only(200, coordinator)},
+		"POST /gestion/candidatures/{id}/diagnostic/ajustement": {instrAppPath + "/diagnostic/ajustement", empty, only(422, coordinator)},
+		"POST /gestion/candidatures/{id}/actions":               {instrAppPath + "/actions", empty, only(422, coordinator)},
+		"POST /gestion/candidatures/{id}/actions/{action}":      {instrAppPath + "/actions/inconnue", empty, only(422, coordinator)},
+		"GET /gestion/lieux/{slug}/diagnostic":                  {placePath + "/diagnostic", nil, only(200, coordinator)},
+		"POST /gestion/lieux/{slug}/diagnostic/ajustement":      {placePath + "/diagnostic/ajustement", empty, only(422, coordinator)},
+		"POST /gestion/lieux/{slug}/actions":                    {placePath + "/actions", empty, only(422, coordinator)},
+		"POST /gestion/lieux/{slug}/actions/{action}":           {placePath + "/actions/inconnue", empty, only(422, coordinator)},
+
+		// Calls, the candidates' side: public; the private link is the authority.
+		"GET /appels":                                            {"/appels", nil, expect(200)},
+		"GET /appels/lien-perdu":                                 {"/appels/lien-perdu", nil, expect(200)},
+		"POST /appels/lien-perdu":                                {"/appels/lien-perdu", empty, expect(422)},
+		"GET /appels/{id}":                                       {callPath, nil, expect(200)},
+		"POST /appels/{id}/candidature":                          {callPath + "/candidature", empty, expect(422)},
+		"GET /appels/{id}/envoye":                                {callPath + "/envoye", nil, expect(200)},
+		"GET /candidature/{secret}":                              {candidatePath, nil, expect(200)},
+		"POST /candidature/{secret}":                             {candidatePath, empty, expect(303)},
+		"POST /candidature/{secret}/documents":                   {candidatePath + "/documents", empty, expect(422)},
+		"GET /candidature/{secret}/documents/{doc}":              {candidatePath + "/documents/" + candidateDoc.PublicID, nil, expect(200)},
+		"POST /candidature/{secret}/documents/{doc}/suppression": {candidatePath + "/documents/" + candidateDoc.PublicID + "/suppression", empty, expect(404, anonymous, 303)},
+		"POST /candidature/{secret}/reponses/{question}":         {candidatePath + "/reponses/" + itoa(candidateQuestion), empty, expect(422)},
 
 		"GET /api/v1/me":                         {"/api/v1/me", nil, expect(200, anonymous, 401)},
 		"GET /api/v1/places":                     {"/api/v1/places", nil, expect(200)},

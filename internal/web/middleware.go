@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -60,6 +61,8 @@ func (s *Server) logRequests(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := requestID()
+		route := new(string) // filled by the route's guard, deeper down
+		r = r.WithContext(context.WithValue(r.Context(), routeKey{}, route))
 		sw := &statusWriter{ResponseWriter: w}
 		sw.Header().Set("X-Request-Id", id)
 		defer func() {
@@ -73,7 +76,7 @@ func (s *Server) logRequests(h http.Handler) http.Handler {
 			if sw.status >= 500 {
 				level = slog.LevelError
 			}
-			pattern := r.Pattern
+			pattern := *route
 			if pattern == "" {
 				pattern = "(none)"
 			}
@@ -83,6 +86,10 @@ func (s *Server) logRequests(h http.Handler) http.Handler {
 		h.ServeHTTP(sw, r)
 	})
 }
+
+// routeKey holds, in a request's context, where its guard writes the
+// pattern of the route it matched, for the access log.
+type routeKey struct{}
 
 func requestID() string {
 	b := make([]byte, 8)

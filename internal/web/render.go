@@ -224,7 +224,7 @@ func (s *Server) newPage(r *http.Request, titleKey string) Page {
 // nav is the navigation of the signed-in role.
 func (s *Server) nav(st *state, current string) []navItem {
 	items := []navItem{{Href: "/", Label: "nav.home", Icon: "house"}, {Href: "/lieux", Label: "nav.places", Icon: "map-pin"},
-		{Href: "/enquetes", Label: "nav.surveys_public", Icon: "clipboard-list"}}
+		{Href: "/enquetes", Label: "nav.surveys_public", Icon: "clipboard-list"}, {Href: "/appels", Label: "nav.calls_public", Icon: "megaphone"}}
 	if u := st.user; u != nil {
 		if slices.Contains(Hosts.Roles, u.Role) {
 			items = append(items, navItem{Href: "/accueil", Label: "host.nav", Icon: "clock"})
@@ -233,11 +233,15 @@ func (s *Server) nav(st *state, current string) []navItem {
 			items = append(items, navItem{Href: "/gestion/lieux", Label: "nav.manage_places", Icon: "building-2"})
 			items = append(items, navItem{Href: "/gestion/enquetes", Label: "nav.surveys", Icon: "chart-column"})
 		}
+		if u.Role == accounts.Coordinator || u.Role == accounts.Official {
+			items = append(items, navItem{Href: "/rapports", Label: "nav.reports", Icon: "file-text"})
+		}
 		if u.Role.CanInvite(accounts.Member) {
 			items = append(items, navItem{Href: "/admin/invitations", Label: "nav.invitations", Icon: "mail"})
 		}
 		if u.Role == accounts.Coordinator {
 			items = append(items,
+				navItem{Href: "/gestion/appels", Label: "nav.calls", Icon: "landmark"},
 				navItem{Href: "/admin/utilisateurs", Label: "nav.users", Icon: "users"},
 				navItem{Href: "/admin/outbox", Label: "nav.outbox", Icon: "inbox"},
 				navItem{Href: "/admin/securite", Label: "nav.security", Icon: "shield-check"})

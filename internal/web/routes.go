@@ -217,6 +217,52 @@ func (s *Server) routeTable() []Route {
 		page("GET /gestion/enquetes/{id}/import/{imp}", Editors, s.showSurveyImport),
 		page("POST /gestion/enquetes/{id}/import/{imp}", Editors, s.postSurveyImport),
 
+		// Reports for elected officials (the calls service checks the territory; another one is not found).
+		page("GET /rapports", Readers, s.showReports),
+		page("GET /rapports/{file}", Readers, s.showReport),
+
+		// Calls: instruction (the coordinators; the calls service checks it again).
+		page("GET /gestion/appels", Coordinators, s.showCalls),
+		page("GET /gestion/appels/nouveau", Coordinators, s.showNewCall),
+		page("POST /gestion/appels", Coordinators, s.createCall),
+		page("GET /gestion/appels/{id}", Coordinators, s.showCall),
+		page("POST /gestion/appels/{id}", Coordinators, s.updateCall),
+		page("GET /gestion/appels/{id}/comparaison", Coordinators, s.showCompare),
+		page("GET /gestion/appels/{id}/export", Coordinators, s.exportCall),
+		page("GET /gestion/candidatures/{id}", Coordinators, s.showApplication),
+		page("GET /gestion/candidatures/{id}/documents/{doc}", Coordinators, s.serveApplicationDocument),
+		page("POST /gestion/candidatures/{id}/etat", Coordinators, s.moveApplication),
+		page("POST /gestion/candidatures/{id}/note", Coordinators, s.noteApplication),
+		page("POST /gestion/candidatures/{id}/question", Coordinators, s.askApplication),
+		page("POST /gestion/candidatures/{id}/entretien", Coordinators, s.interviewApplication),
+		page("POST /gestion/candidatures/{id}/lieu", Coordinators, s.placeFromApplication),
+
+		// Calls: candidates (public; the private link's secret is the authority over a file, a wrong one answers 410).
+		page("GET /appels", Public, s.showPublicCalls),
+		page("GET /appels/lien-perdu", Public, s.showLostLink),
+		page("POST /appels/lien-perdu", Public, s.renewLink),
+		page("GET /appels/{id}", Public, s.showPublicCall),
+		page("POST /appels/{id}/candidature", Public, s.startApplication),
+		page("GET /appels/{id}/envoye", Public, s.showLinkSent),
+		page("GET /candidature/{secret}", Public, s.showCandidateFile),
+		page("POST /candidature/{secret}", Public, s.saveCandidateFile),
+		page("POST /candidature/{secret}/documents", Public, s.uploadCandidateDocument),
+		page("GET /candidature/{secret}/documents/{doc}", Public, s.downloadCandidateDocument),
+		page("POST /candidature/{secret}/documents/{doc}/suppression", Public, s.deleteCandidateDocument),
+		page("POST /candidature/{secret}/reponses/{question}", Public, s.answerTeamQuestion),
+
+		// Calls: visits and diagnostics (the coordinators; the calls service checks it again).
+		page("GET /gestion/candidatures/{id}/visite", Coordinators, s.showVisit),
+		page("POST /gestion/candidatures/{id}/visite", Coordinators, s.recordVisit),
+		page("GET /gestion/candidatures/{id}/diagnostic", Coordinators, s.showDiagnostic),
+		page("POST /gestion/candidatures/{id}/diagnostic/ajustement", Coordinators, s.adjustDiagnostic),
+		page("POST /gestion/candidatures/{id}/actions", Coordinators, s.addPlanAction),
+		page("POST /gestion/candidatures/{id}/actions/{action}", Coordinators, s.updatePlanAction),
+		page("GET /gestion/lieux/{slug}/diagnostic", Coordinators, s.showDiagnostic),
+		page("POST /gestion/lieux/{slug}/diagnostic/ajustement", Coordinators, s.adjustDiagnostic),
+		page("POST /gestion/lieux/{slug}/actions", Coordinators, s.addPlanAction),
+		page("POST /gestion/lieux/{slug}/actions/{action}", Coordinators, s.updatePlanAction),
+
 		// JSON API.
 		api("GET /api/v1/me", SignedIn, s.apiMe),
 		api("GET /api/v1/places", Public, s.apiPlaces),
@@ -231,6 +277,8 @@ func (s *Server) routeTable() []Route {
 		api("POST /api/v1/bookings/{id}/check-in", Hosts, s.apiCheckIn),
 		api("GET /api/v1/surveys", Readers, s.apiSurveys),
 		api("GET /api/v1/surveys/{id}/results", Readers, s.apiSurveyResults),
+		api("GET /api/v1/calls", Public, s.apiCalls),
+		api("GET /api/v1/calls/{id}/applications", Coordinators, s.apiCallApplications),
 		api("/api/v1/", Public, s.apiNotFound),
 	}
 }
@@ -239,6 +287,9 @@ func (s *Server) routeTable() []Route {
 // handler's error to the funnel.
 func (s *Server) guard(rt Route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if route, ok := r.Context().Value(routeKey{}).(*string); ok {
+			*route = rt.Pattern
+		}
 		st := stateOf(r)
 		st.api = rt.API
 		if rt.API {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"coopconnect/internal/accounts"
+	"coopconnect/internal/ami"
 	"coopconnect/internal/coop"
 	"coopconnect/internal/db"
 	"coopconnect/internal/opendata"
@@ -370,6 +371,62 @@ func TestTemplates_EveryPageRendersInBothLanguages(t *testing.T) {
 				v = &surveyImportView{Page: p, Survey: sv}
 			case "survey_results":
 				v = &resultsView{Page: p, Survey: sv, ScopeName: "Forcalquier", Responses: "40"}
+			case "calls_manage":
+				v = &callsView{Page: p, Calls: []callsRow{{Call: ami.Call{PublicID: "c", Title: "Appel", OpensOn: "2026-03-01", ClosesOn: "2026-04-30"},
+					Open: true, Total: 1, ByState: []ami.Count{{Key: "submitted", N: 1}}}}}
+			case "call_form":
+				v = &callFormView{Page: p}
+			case "call_manage", "applications_compare", "application_manage":
+				row := ami.Row{Application: ami.Application{PublicID: "a", Structure: "Mairie", State: ami.Accepted, CarrierKind: "commune", Commune: "04106"},
+					CommuneName: "Lurs", Department: "04", DepartmentName: "Alpes-de-Haute-Provence", Density: 6, Rural: true}
+				call := ami.Call{PublicID: "c", Title: "Appel", OpensOn: "2026-03-01", ClosesOn: "2026-04-30"}
+				switch name {
+				case "call_manage":
+					v = &callView{Page: p, Call: call, Filter: ami.Filter{Sort: "date"}, Rows: []ami.Row{row},
+						Stats: ami.Stats{Total: 1, ByState: []ami.Count{{Key: "accepted", N: 1}}, ByDepartment: []ami.Count{{Key: "04", Name: "Alpes", N: 1}}, Rural: 1},
+						Times: []stateTimeRow{{State: "draft", Stays: 1, Mean: "1 j", Median: "1 j"}}, Sorts: []sortLink{{Label: "Structure", Href: "/", Current: true}}}
+				case "applications_compare":
+					v = &compareView{Page: p, Call: call, Questions: []answerItem{{Section: "Section", Label: "Question"}},
+						Columns: []compareColumn{{Row: row, Answers: []string{"Réponse"}}}}
+				default:
+					v = &applicationView{Page: p, Call: call, Row: row, NextStates: []string{"instruction"},
+						Answers: []answerGroup{{Section: "Section", Items: []answerItem{{Label: "Question", Text: "Réponse"}}}},
+						Events: []eventRow{{Event: ami.Event{Kind: "state", From: "submitted", To: "accepted", ByUser: 1, ByName: "Camille", Body: "Retenu"}},
+							{Event: ami.Event{Kind: "interview", OnDay: "2026-03-09", ByUser: 1, ByName: "Camille", Body: "Notes"}, Private: true},
+							{Event: ami.Event{Kind: "place", ByUser: 1, Body: "lieu"}}}}
+				}
+			case "reports":
+				v = &reportsView{Page: p, Reports: []reportLink{{Code: "240400440", Name: "CC Pays Forcalquier et Montagne de Lure", Kind: "Intercommunalité", Href: "/rapports/240400440"}}}
+			case "report":
+				v = &reportView{Page: p, FR: e.srv.Catalogs.For("fr"), R: ami.Report{Kind: "epci", Code: "240400440", Name: "CC Pays Forcalquier et Montagne de Lure"},
+					Highlights: []string{"Essentiel"}, Survey: &reportSurveyView{Title: "Enquête", Dates: "du 1er au 2 mars", Responses: "40 réponses", Findings: []string{"Constat"},
+						Demand: true, DemandRange: "Entre 10 et 20", DemandShare: "12 %", DemandMethod: "Méthode"},
+					Places:       []reportItem{{Name: "La Filature", Href: "/lieux/la-filature", Meta: "ouvert", Activity: "Activité", Diagnostic: "Diagnostic"}},
+					Applications: []reportItem{{Name: "Mairie", Meta: "retenue"}}, Plan: []reportPlan{{Name: "Mairie", Actions: []string{"Action"}}}, PDF: "/rapports/240400440.pdf"}
+			case "application_visit":
+				vv, err := e.srv.newVisitView(req, ami.Application{PublicID: "a", Structure: "Mairie de Lurs", Commune: "04106"}, ami.Checklist{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				v = vv
+			case "diagnostic":
+				v = &diagView{Page: p, Subject: diagSubject{Kind: "application", Name: "Mairie de Lurs", Base: "/gestion/candidatures/a",
+					Back: "/gestion/candidatures/a", BackLabel: "diag.back_application", Visit: true}, Score: 60}
+			case "calls":
+				v = &publicCallsView{Page: p, Open: []publicCallCard{{PublicID: "c", Title: "Appel", Dates: "du 1er au 30", Territory: "04", Who: "Toutes", State: "open", StateText: "Ouvert"}}}
+			case "call":
+				v = e.srv.publicCallView(req, ami.Call{PublicID: "c", Title: "Appel", OpensOn: "2026-03-01", ClosesOn: "2026-04-30",
+					Questionnaire: ami.DefaultForm(), Documents: ami.DefaultDocuments()})
+			case "application_sent":
+				v = &linkSentView{Page: p, Call: ami.Call{PublicID: "c", Title: "Appel"}}
+			case "application_lost":
+				v = &lostLinkView{Page: p, Gone: true, Calls: []option{{Value: "c", Label: "Appel"}}}
+			case "application":
+				v = &candidateView{Page: p, App: ami.Application{Structure: "Mairie", State: ami.Submitted, Reason: "Motif"}, Call: ami.Call{Title: "Appel", ClosesOn: "2026-04-30"},
+					Base: "/candidature/x", State: "Déposé", History: []candidateEvent{{At: "hier", Text: "Dossier ouvert"}},
+					Answers:   []candidateSection{{Title: "Section", Answers: []candidateAnswer{{Label: "Question", Text: "Réponse"}}}},
+					Documents: []candidateDocument{{publicCallDocument: publicCallDocument{Code: "statutes", Label: "Statuts", Types: "PDF", Field: "doc.statutes", MaxMiB: 10, Required: true}}},
+					Threads:   []candidateThread{{ID: 1, At: "hier", Body: "Une question ?"}}}
 			case "signup", "verify", "login", "login_code", "forgot", "reset", "invitation", "email_confirm":
 				v = &formView{Page: p}
 			}
