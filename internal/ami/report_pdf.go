@@ -8,10 +8,10 @@ package ami
 // margins written in words.
 
 import (
+	"coopconnect/internal/pdfkit"
 	"fmt"
 	"io"
 	"math"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -47,19 +47,11 @@ const (
 
 type reportDoc struct {
 	pdf *fpdf.Fpdf
-	tr  func(string) string
+	tr  pdfkit.Encoder
 	r   Report
 }
 
-var (
-	rpReplacer = strings.NewReplacer("\u202f", "\u00a0", "\u2009", " ", "\u2007", "\u00a0",
-		"\u2010", "-", "\u2011", "-", "\u2212", "-", "\u2192", "->", "\u2264", "<=", "\u2265", ">=")
-	rpSpaces = regexp.MustCompile(`[ \t\r\n]+`)
-)
-
-func (d *reportDoc) enc(s string) string {
-	return d.tr(strings.TrimSpace(rpSpaces.ReplaceAllString(rpReplacer.Replace(s), " ")))
-}
+func (d *reportDoc) enc(s string) string { return d.tr.Line(s) }
 
 func (d *reportDoc) font(style string, size float64, c reportColor) {
 	d.pdf.SetFont("Helvetica", style, size)
@@ -133,7 +125,7 @@ func WriteReportPDF(w io.Writer, r Report) error {
 	p.SetLang("fr")
 	p.AliasNbPages("{nb}")
 	d := &reportDoc{pdf: p, r: r}
-	d.tr = p.UnicodeTranslatorFromDescriptor("") // cp1252
+	d.tr = pdfkit.NewEncoder(p)
 	p.SetHeaderFunc(d.header)
 	p.SetFooterFunc(d.footer)
 	p.AddPage()

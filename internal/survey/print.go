@@ -8,10 +8,10 @@ package survey
 
 import (
 	"bytes"
+	"coopconnect/internal/pdfkit"
 	"image/color"
 	"io"
 	"math"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -44,7 +44,7 @@ const ptMM = 25.4 / 72
 // nothing is drawn: the layout code runs to measure a block's height.
 type printDoc struct {
 	pdf  *fpdf.Fpdf
-	tr   func(string) string
+	tr   pdfkit.Encoder
 	lang string
 	dry  bool
 	size float64 // the current font size, in points
@@ -65,7 +65,7 @@ func newPrintDoc(size fpdf.SizeType, lang, title string) *printDoc {
 	p.SetCreator("Coop-connect", true)
 	p.SetLang(lang)
 	d := &printDoc{pdf: p, lang: lang}
-	d.tr = p.UnicodeTranslatorFromDescriptor("") // cp1252; one per document (it keeps a buffer)
+	d.tr = pdfkit.NewEncoder(p)
 	return d
 }
 
@@ -77,19 +77,8 @@ func (d *printDoc) t(fr, en string) string {
 	return fr
 }
 
-// printable maps the few characters the interface uses that cp1252 lacks
-// to their nearest equivalent, and folds runs of white space (but not
-// no-break printSpaces) into one space.
-var (
-	printReplacer = strings.NewReplacer("\u202f", "\u00a0", "\u2009", " ", "\u2007", "\u00a0",
-		"\u2010", "-", "\u2011", "-", "\u2212", "-", "\u2192", "->", "\u2264", "<=", "\u2265", ">=")
-	printSpaces = regexp.MustCompile(`[ \t\r\n]+`)
-)
-
 // enc turns UTF-8 text into one line of cp1252 bytes.
-func (d *printDoc) enc(s string) string {
-	return d.tr(strings.TrimSpace(printSpaces.ReplaceAllString(printReplacer.Replace(s), " ")))
-}
+func (d *printDoc) enc(s string) string { return d.tr.Line(s) }
 
 func (d *printDoc) font(style string, size float64, c printColor) {
 	d.size = size
@@ -138,7 +127,7 @@ func (d *printDoc) lines(s string, w float64, limit int) []string {
 	}
 	if limit > 0 && len(out) > limit {
 		out = out[:limit]
-		out[limit-1] = d.fit(out[limit-1]+" "+d.tr("…"), w)
+		out[limit-1] = d.fit(out[limit-1]+" "+d.tr.Line("…"), w)
 	}
 	return out
 }
@@ -164,7 +153,7 @@ func (d *printDoc) fit(enc string, w float64) string {
 	if d.width(enc) <= w {
 		return enc
 	}
-	dots := d.tr("…")
+	dots := d.tr.Line("…")
 	enc = strings.TrimSuffix(enc, dots)
 	for len(enc) > 0 && d.width(enc+dots) > w {
 		enc = enc[:len(enc)-1]
