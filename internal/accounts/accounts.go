@@ -109,8 +109,9 @@ type Service struct {
 // NormalizeEmail trims and lower-cases an address.
 func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
-// validEmail checks a single plain address.
-func validEmail(s string) bool {
+// ValidEmail checks a single plain address: the one check of email
+// addresses everywhere (accounts, places, surveys, calls).
+func ValidEmail(s string) bool {
 	if s == "" || len(s) > 254 || strings.ContainsAny(s, " \r\n<>,;") {
 		return false
 	}
@@ -125,7 +126,7 @@ func validEmail(s string) bool {
 func checkEmail(p coop.Problems, field, email string) {
 	if email == "" {
 		p.Add(field, "error.required")
-	} else if !validEmail(email) {
+	} else if !ValidEmail(email) {
 		p.Add(field, "error.email_invalid")
 	}
 }

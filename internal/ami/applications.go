@@ -127,18 +127,13 @@ func (s *Service) validateStart(in StartInput) (Application, error) {
 	if a.ContactName == "" {
 		p.Add("contact_name", "error.required")
 	}
-	if !validEmail(a.ContactEmail) {
+	if !accounts.ValidEmail(a.ContactEmail) {
 		p.Add("contact_email", "error.email_invalid")
 	}
 	if utf8.RuneCountInString(a.ContactPhone) > 30 {
 		p.Add("contact_phone", "error.too_long")
 	}
 	return a, p.Err()
-}
-
-func validEmail(s string) bool {
-	at := strings.LastIndexByte(s, '@')
-	return at > 0 && at < len(s)-3 && strings.Contains(s[at:], ".") && len(s) <= 254 && !strings.ContainsAny(s, " \t\r\n<>,;")
 }
 
 // link is the private address of an application.

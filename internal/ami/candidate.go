@@ -7,6 +7,7 @@ package ami
 import (
 	"bytes"
 	"context"
+	"coopconnect/internal/accounts"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -361,7 +362,7 @@ func (s *Service) RenewLink(ctx context.Context, callID, email string) error {
 	if email == "" {
 		return (coop.Problems{"email": "error.required"}).Err()
 	}
-	if !validEmail(email) {
+	if !accounts.ValidEmail(email) {
 		return (coop.Problems{"email": "error.email_invalid"}).Err()
 	}
 	c, err := s.Call(ctx, callID)

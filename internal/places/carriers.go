@@ -76,7 +76,7 @@ func (s *Service) validateCarrier(in CarrierInput) (Carrier, error) {
 		}
 	}
 	maxLen(p, "address", c.Address, 200)
-	if c.Email != "" && !validEmail(c.Email) {
+	if c.Email != "" && !accounts.ValidEmail(c.Email) {
 		p.Add("email", "error.email_invalid")
 	}
 	if c.Phone != "" && !validPhone(c.Phone) {

@@ -1,8 +1,8 @@
 package places
 
 import (
+	"coopconnect/internal/accounts"
 	"errors"
-	"net/mail"
 	"net/url"
 	"slices"
 	"strconv"
@@ -109,11 +109,6 @@ func InFrance(lat, lon float64) bool {
 		}
 	}
 	return false
-}
-
-func validEmail(s string) bool {
-	a, err := mail.ParseAddress(s)
-	return err == nil && a.Address == s && strings.Contains(s[strings.LastIndex(s, "@"):], ".")
 }
 
 func validURL(s string) bool {
@@ -255,7 +250,7 @@ func (in PlaceInput) Validate(communes *territory.Index, today time.Time) (Place
 		}
 	}
 	maxLen(p, "contact_name", pl.ContactName, 120)
-	if pl.ContactEmail != "" && !validEmail(pl.ContactEmail) {
+	if pl.ContactEmail != "" && !accounts.ValidEmail(pl.ContactEmail) {
 		p.Add("contact_email", "error.email_invalid")
 	}
 	if pl.ContactPhone != "" && !validPhone(pl.ContactPhone) {

@@ -732,7 +732,7 @@ func insertResponse(ctx context.Context, tx *db.Tx, surveyID int64, v Version, r
 // answer. The same email twice keeps one row.
 func (s *Service) Contact(ctx context.Context, sv Survey, email, commune, consent string) error {
 	email = strings.ToLower(strings.TrimSpace(email))
-	if !validEmail(email) {
+	if !accounts.ValidEmail(email) {
 		return (coop.Problems{"email": "error.email_invalid"}).Err()
 	}
 	return s.DB.Write(ctx, func(tx *db.Tx) error {
@@ -741,11 +741,6 @@ func (s *Service) Contact(ctx context.Context, sv Survey, email, commune, consen
 			sv.ID, email, nullText(commune), consent, Paris(tx.Now))
 		return err
 	})
-}
-
-func validEmail(s string) bool {
-	at := strings.LastIndexByte(s, '@')
-	return at > 0 && at < len(s)-3 && strings.Contains(s[at:], ".") && len(s) <= 254 && !strings.ContainsAny(s, " \t\r\n<>,;")
 }
 
 // newID returns n random characters from an alphabet without look-alikes,
