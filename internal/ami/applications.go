@@ -301,6 +301,14 @@ func (s *Service) Submit(ctx context.Context, secret string, form map[string][]s
 	}
 	text, _ := json.Marshal(answers)
 	err = s.DB.Write(ctx, func(tx *db.Tx) error {
+		// The call's row: its form cannot change under a submission (SaveForm).
+		var form string
+		if err := tx.QueryRowContext(ctx, `SELECT questionnaire FROM calls WHERE id = $1`+tx.ForUpdate(), c.ID).Scan(&form); err != nil {
+			return err
+		}
+		if qn, _ := json.Marshal(c.Questionnaire); form != string(qn) {
+			return coop.Refusal(coop.EConflict, "ami.form_changed")
+		}
 		res, err := tx.ExecContext(ctx, `UPDATE applications SET answers = $1, state = 'submitted', submitted_at = $2, state_since = $2
 			WHERE id = $3 AND state = 'draft'`, string(text), tx.Now, a.ID)
 		if err != nil {

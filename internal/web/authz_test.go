@@ -489,6 +489,14 @@ func TestAuthorization_EveryRouteAsEveryActor(t *testing.T) {
 		"GET /api/v1/calls":                              {"/api/v1/calls", nil, expect(200)},
 		"GET /api/v1/calls/{id}/applications":            {"/api/v1/calls/" + instrCall.PublicID + "/applications", nil, apiCoordinators},
 
+		// Calls: form (coordinators; another account 403). An empty form is
+		// refused (422).
+		"GET /gestion/appels/{id}/formulaire":                {instrCallPath + "/formulaire", nil, only(200, coordinator)},
+		"POST /gestion/appels/{id}/formulaire/questions":     {instrCallPath + "/formulaire/questions", empty, only(422, coordinator)},
+		"POST /gestion/appels/{id}/formulaire/questions/{q}": {instrCallPath + "/formulaire/questions/carrier", empty, only(422, coordinator)},
+		"GET /gestion/appels/{id}/documents":                 {instrCallPath + "/documents", nil, only(200, coordinator)},
+		"POST /gestion/appels/{id}/documents":                {instrCallPath + "/documents", empty, only(422, coordinator)},
+
 		// Calls: visits and diagnostics (coordinators; another account 403). An
 		// empty form is refused (422).
 		"GET /gestion/candidatures/{id}/visite":                 {instrAppPath + "/visite", nil, only(200, coordinator)},

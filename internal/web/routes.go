@@ -237,6 +237,13 @@ func (s *Server) routeTable() []Route {
 		page("POST /gestion/candidatures/{id}/entretien", Coordinators, s.interviewApplication),
 		page("POST /gestion/candidatures/{id}/lieu", Coordinators, s.placeFromApplication),
 
+		// Calls: form (the questions, with the survey's editor, and the documents requested; until the first file is submitted).
+		page("GET /gestion/appels/{id}/formulaire", Coordinators, s.showCallForm),
+		page("POST /gestion/appels/{id}/formulaire/questions", Coordinators, s.addCallQuestion),
+		page("POST /gestion/appels/{id}/formulaire/questions/{q}", Coordinators, s.saveCallQuestion),
+		page("GET /gestion/appels/{id}/documents", Coordinators, s.showCallDocuments),
+		page("POST /gestion/appels/{id}/documents", Coordinators, s.saveCallDocuments),
+
 		// Calls: candidates (public; the private link's secret is the authority over a file, a wrong one answers 410).
 		page("GET /appels", Public, s.showPublicCalls),
 		page("GET /appels/lien-perdu", Public, s.showLostLink),

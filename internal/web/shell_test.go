@@ -376,6 +376,9 @@ func TestTemplates_EveryPageRendersInBothLanguages(t *testing.T) {
 					Open: true, Total: 1, ByState: []ami.Count{{Key: "submitted", N: 1}}}}}
 			case "call_form":
 				v = &callFormView{Page: p}
+			case "call_documents":
+				docs := ami.DefaultDocuments()
+				v = &callDocsView{Page: p, Call: ami.Call{PublicID: "c", Title: "Appel", Documents: docs}, Rows: docRowsOf(docs)}
 			case "call_manage", "applications_compare", "application_manage":
 				row := ami.Row{Application: ami.Application{PublicID: "a", Structure: "Mairie", State: ami.Accepted, CarrierKind: "commune", Commune: "04106"},
 					CommuneName: "Lurs", Department: "04", DepartmentName: "Alpes-de-Haute-Provence", Density: 6, Rural: true}

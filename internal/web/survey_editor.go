@@ -165,13 +165,41 @@ type editorCrosstab struct {
 	Checked      bool
 }
 
+// editorTarget is what the editor edits: a survey campaign's
+// questionnaire, or the form of a call. The survey handlers and the call
+// handlers build one; the page and the actions are the same.
+type editorTarget struct {
+	// Name is the owner's title; TitleKey the page title's key, with it;
+	// LeadKey the key of the paragraph under it.
+	Name, TitleKey, LeadKey string
+	// Base is the editor's address, the actions post under it.
+	Base string
+	// Crumbs lead back to the owner's page.
+	Crumbs []editorCrumb
+	// FormURL is the form as respondents see it, when there is one.
+	FormURL string
+	// Note tells what saving will do (a new version, or nothing special
+	// until the first file is submitted).
+	Note func(l *i18n.Localizer) string
+	// Settings: the residence question, the demand and the
+	// cross-tabulations apply (surveys).
+	Settings bool
+	qn       survey.Questionnaire
+	// save checks and stores a questionnaire; it answers the flash
+	// message shown after success (key and arguments). A coop.EInvalid
+	// or coop.EPrecondition error is shown on the editor, nothing saved.
+	save func(r *http.Request, qn survey.Questionnaire) (string, []int, error)
+}
+
+// editorCrumb is a link of the breadcrumb: a message key or a text.
+type editorCrumb struct{ URL, Key, Text string }
+
 // editorView is the questionnaire editor page.
 type editorView struct {
 	Page
-	Survey    survey.Survey
-	Version   int
-	Next      int // the version a change makes once answers exist
-	Answered  int // answers given with the current version
+	Target    editorTarget
+	Crumbs    []editorCrumb // translated
+	Note      string
 	Questions []editorQuestion
 	Add       editorQuestion
 	Settings  editorSettings
@@ -190,26 +218,74 @@ type editorInput struct {
 	problems map[string]string
 }
 
-func (s *Server) renderEditor(w http.ResponseWriter, r *http.Request, status int, sv survey.Survey, in editorInput) error {
-	v, err := s.editorViewOf(r, sv, in)
+// surveyEditorTarget is the editor of a survey campaign's current
+// questionnaire: a change makes a new version once answers exist.
+func (s *Server) surveyEditorTarget(r *http.Request, sv survey.Survey) (editorTarget, error) {
+	versions, counts, err := s.Surveys.Versions(r.Context(), sv.ID)
 	if err != nil {
-		return err
+		return editorTarget{}, err
 	}
-	return s.render(w, r, status, "survey_editor", v)
+	answered := 0
+	for _, ver := range versions {
+		if ver.ID == sv.Version.ID {
+			answered = counts[ver.ID]
+		}
+	}
+	current := sv.Version.Number
+	return editorTarget{
+		Name: sv.Title, TitleKey: "survey.editor.title_named", LeadKey: "survey.editor.lead",
+		Base:     "/gestion/enquetes/" + sv.PublicID + "/questionnaire",
+		Crumbs:   []editorCrumb{{URL: "/gestion/enquetes", Key: "survey.admin.list_title"}, {URL: "/gestion/enquetes/" + sv.PublicID, Text: sv.Title}},
+		FormURL:  "/enquetes/" + sv.PublicID,
+		Settings: true,
+		qn:       sv.Version.Questionnaire,
+		Note: func(l *i18n.Localizer) string {
+			switch answered {
+			case 0:
+				return l.T("survey.editor.in_place", current)
+			case 1:
+				return l.T("survey.editor.will_version_one", current, current+1)
+			}
+			return l.T("survey.editor.will_version", l.Number(int64(answered)), current, current+1)
+		},
+		save: func(r *http.Request, qn survey.Questionnaire) (string, []int, error) {
+			n, err := s.Surveys.SaveQuestionnaire(r.Context(), *stateOf(r).user, sv.PublicID, qn)
+			if err != nil {
+				return "", nil, err
+			}
+			if n > current {
+				return "survey.editor.saved_new_version", []int{n, current}, nil
+			}
+			return "survey.editor.saved", []int{n}, nil
+		},
+	}, nil
 }
 
-// editorViewOf builds the editor's page for a questionnaire.
+func (s *Server) renderEditor(w http.ResponseWriter, r *http.Request, status int, t editorTarget, in editorInput) error {
+	return s.render(w, r, status, "survey_editor", s.editorViewFor(r, t, in))
+}
+
+// editorViewOf builds the editor's page for a survey's questionnaire.
 func (s *Server) editorViewOf(r *http.Request, sv survey.Survey, in editorInput) (*editorView, error) {
-	v := &editorView{Page: s.newPage(r, "survey.editor.title"), Survey: sv, Version: sv.Version.Number, Next: sv.Version.Number + 1}
-	v.Title = v.T("survey.editor.title_named", sv.Title)
-	versions, counts, err := s.Surveys.Versions(r.Context(), sv.ID)
+	t, err := s.surveyEditorTarget(r, sv)
 	if err != nil {
 		return nil, err
 	}
-	for _, ver := range versions {
-		if ver.ID == sv.Version.ID {
-			v.Answered = counts[ver.ID]
+	return s.editorViewFor(r, t, in), nil
+}
+
+// editorViewFor builds the editor's page for a target.
+func (s *Server) editorViewFor(r *http.Request, t editorTarget, in editorInput) *editorView {
+	v := &editorView{Page: s.newPage(r, "survey.editor.title"), Target: t}
+	v.Title = v.T(t.TitleKey, t.Name)
+	for _, c := range t.Crumbs {
+		if c.Key != "" {
+			c.Text = v.T(c.Key)
 		}
+		v.Crumbs = append(v.Crumbs, c)
+	}
+	if t.Note != nil {
+		v.Note = t.Note(v.L)
 	}
 	qn := in.qn
 	lang := v.Lang
@@ -261,7 +337,7 @@ func (s *Server) editorViewOf(r *http.Request, sv survey.Survey, in editorInput)
 		}
 		v.setProblems(&coop.Error{Code: coop.EInvalid, Fields: in.problems}, append(order, "questionnaire")...)
 	}
-	return v, nil
+	return v
 }
 
 // editorQuestionOf shows the i-th question of qn with its form filled in.
@@ -541,9 +617,9 @@ func uniqueSlug(label, fallback string, taken map[string]bool) string {
 
 // saveEditor saves a modified questionnaire and goes back to the editor;
 // a refusal shows the editor again with the problems, mapped by fix.
-func (s *Server) saveEditor(w http.ResponseWriter, r *http.Request, sv survey.Survey, qn survey.Questionnaire, anchor string, refused func(problems map[string]string) error) error {
-	number, err := s.Surveys.SaveQuestionnaire(r.Context(), *stateOf(r).user, sv.PublicID, qn)
-	if e := coop.AsError(err); e != nil && e.Code == coop.EInvalid {
+func (s *Server) saveEditor(w http.ResponseWriter, r *http.Request, t editorTarget, qn survey.Questionnaire, anchor string, refused func(problems map[string]string) error) error {
+	key, args, err := t.save(r, qn)
+	if e := coop.AsError(err); e != nil && (e.Code == coop.EInvalid || e.Code == coop.EPrecondition) {
 		problems := e.Fields
 		if len(problems) == 0 {
 			problems = map[string]string{"questionnaire": e.Message}
@@ -553,32 +629,51 @@ func (s *Server) saveEditor(w http.ResponseWriter, r *http.Request, sv survey.Su
 	if err != nil {
 		return err
 	}
-	if number > sv.Version.Number {
-		s.setFlash(w, "success", "survey.editor.saved_new_version", number, sv.Version.Number)
-	} else {
-		s.setFlash(w, "success", "survey.editor.saved", number)
-	}
-	http.Redirect(w, r, "/gestion/enquetes/"+sv.PublicID+"/questionnaire"+anchor, http.StatusSeeOther)
+	s.setFlash(w, "success", key, args...)
+	http.Redirect(w, r, t.Base+anchor, http.StatusSeeOther)
 	return nil
 }
 
-func (s *Server) showSurveyEditor(w http.ResponseWriter, r *http.Request) error {
-	sv, err := s.adminSurvey(r)
-	if err != nil {
-		return err
+// surveyEditor runs an editor action on the survey of the request.
+func (s *Server) surveyEditor(action func(http.ResponseWriter, *http.Request, editorTarget) error) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		sv, err := s.adminSurvey(r)
+		if err != nil {
+			return err
+		}
+		t, err := s.surveyEditorTarget(r, sv)
+		if err != nil {
+			return err
+		}
+		return action(w, r, t)
 	}
-	return s.renderEditor(w, r, http.StatusOK, sv, editorInput{qn: sv.Version.Questionnaire})
+}
+
+func (s *Server) showSurveyEditor(w http.ResponseWriter, r *http.Request) error {
+	return s.surveyEditor(s.showEditor)(w, r)
 }
 
 func (s *Server) addSurveyQuestion(w http.ResponseWriter, r *http.Request) error {
-	sv, err := s.adminSurvey(r)
-	if err != nil {
-		return err
-	}
-	qn := sv.Version.Questionnaire
+	return s.surveyEditor(s.addEditorQuestion)(w, r)
+}
+
+func (s *Server) saveSurveyQuestion(w http.ResponseWriter, r *http.Request) error {
+	return s.surveyEditor(s.saveEditorQuestion)(w, r)
+}
+
+func (s *Server) saveSurveySettings(w http.ResponseWriter, r *http.Request) error {
+	return s.surveyEditor(s.saveEditorSettings)(w, r)
+}
+
+func (s *Server) showEditor(w http.ResponseWriter, r *http.Request, t editorTarget) error {
+	return s.renderEditor(w, r, http.StatusOK, t, editorInput{qn: t.qn})
+}
+
+func (s *Server) addEditorQuestion(w http.ResponseWriter, r *http.Request, t editorTarget) error {
+	qn := t.qn
 	f := editorQuestionFrom(r)
 	refuse := func(problems map[string]string) error {
-		return s.renderEditor(w, r, http.StatusUnprocessableEntity, sv, editorInput{qn: qn, add: &f, problems: problems})
+		return s.renderEditor(w, r, http.StatusUnprocessableEntity, t, editorInput{qn: qn, add: &f, problems: problems})
 	}
 	if !slices.Contains(survey.Kinds, f.Kind) {
 		return refuse(map[string]string{"new": "survey.editor.kind_invalid"})
@@ -610,7 +705,7 @@ func (s *Server) addSurveyQuestion(w http.ResponseWriter, r *http.Request) error
 	}
 	next := qn
 	next.Questions = slices.Insert(slices.Clone(qn.Questions), at, q)
-	return s.saveEditor(w, r, sv, next, "#q-"+q.ID, func(problems map[string]string) error {
+	return s.saveEditor(w, r, t, next, "#q-"+q.ID, func(problems map[string]string) error {
 		mapped := map[string]string{}
 		for k, v := range problems {
 			if k == "q."+q.ID || k == fmt.Sprintf("q#%d", at) {
@@ -622,12 +717,8 @@ func (s *Server) addSurveyQuestion(w http.ResponseWriter, r *http.Request) error
 	})
 }
 
-func (s *Server) saveSurveyQuestion(w http.ResponseWriter, r *http.Request) error {
-	sv, err := s.adminSurvey(r)
-	if err != nil {
-		return err
-	}
-	qn := sv.Version.Questionnaire
+func (s *Server) saveEditorQuestion(w http.ResponseWriter, r *http.Request, t editorTarget) error {
+	qn := t.qn
 	id := r.PathValue("q")
 	i := slices.IndexFunc(qn.Questions, func(q survey.Question) bool { return q.ID == id })
 	if i < 0 {
@@ -643,7 +734,7 @@ func (s *Server) saveSurveyQuestion(w http.ResponseWriter, r *http.Request) erro
 			j = i + 1
 		}
 		if j < 0 || j >= len(next.Questions) {
-			return s.redirect(w, r, "/gestion/enquetes/"+sv.PublicID+"/questionnaire"+anchor, "", "")
+			return s.redirect(w, r, t.Base+anchor, "", "")
 		}
 		next.Questions[i], next.Questions[j] = next.Questions[j], next.Questions[i]
 	case "delete":
@@ -652,26 +743,25 @@ func (s *Server) saveSurveyQuestion(w http.ResponseWriter, r *http.Request) erro
 	default:
 		f := editorQuestionFrom(r)
 		refuse := func(problems map[string]string) error {
-			return s.renderEditor(w, r, http.StatusUnprocessableEntity, sv, editorInput{qn: qn, edited: id, raw: &f, problems: problems})
+			return s.renderEditor(w, r, http.StatusUnprocessableEntity, t, editorInput{qn: qn, edited: id, raw: &f, problems: problems})
 		}
 		q, key := f.build(qn.Questions[i].Kind, id)
 		if key != "" {
 			return refuse(map[string]string{"q." + id: key})
 		}
 		next.Questions[i] = q
-		return s.saveEditor(w, r, sv, next, anchor, refuse)
+		return s.saveEditor(w, r, t, next, anchor, refuse)
 	}
-	return s.saveEditor(w, r, sv, next, anchor, func(problems map[string]string) error {
-		return s.renderEditor(w, r, http.StatusUnprocessableEntity, sv, editorInput{qn: qn, problems: problems})
+	return s.saveEditor(w, r, t, next, anchor, func(problems map[string]string) error {
+		return s.renderEditor(w, r, http.StatusUnprocessableEntity, t, editorInput{qn: qn, problems: problems})
 	})
 }
 
-func (s *Server) saveSurveySettings(w http.ResponseWriter, r *http.Request) error {
-	sv, err := s.adminSurvey(r)
-	if err != nil {
-		return err
+func (s *Server) saveEditorSettings(w http.ResponseWriter, r *http.Request, t editorTarget) error {
+	if !t.Settings {
+		return coop.Errorf(coop.ENotFound, "error.not_found")
 	}
-	qn := sv.Version.Questionnaire
+	qn := t.qn
 	if err := r.ParseForm(); err != nil {
 		return coop.Errorf(coop.EInvalid, "error.invalid_form")
 	}
@@ -694,7 +784,7 @@ func (s *Server) saveSurveySettings(w http.ResponseWriter, r *http.Request) erro
 			next.Crosstabs = append(next.Crosstabs, x)
 		}
 	}
-	return s.saveEditor(w, r, sv, next, "#reglages", func(problems map[string]string) error {
-		return s.renderEditor(w, r, http.StatusUnprocessableEntity, sv, editorInput{qn: qn, settings: r.PostForm, problems: problems})
+	return s.saveEditor(w, r, t, next, "#reglages", func(problems map[string]string) error {
+		return s.renderEditor(w, r, http.StatusUnprocessableEntity, t, editorInput{qn: qn, settings: r.PostForm, problems: problems})
 	})
 }
