@@ -147,6 +147,10 @@ func TestVisitAndDiagnosticPages(t *testing.T) {
 	if body = res.Body.String(); res.Code != http.StatusOK || !strings.Contains(body, "300\u00a0Mbit/s") || !strings.Contains(body, "Séparer les publics dans le temps") {
 		t.Errorf("place diagnostic %d:\n%s", res.Code, body)
 	}
+	// The place's page leads there.
+	if body := e.do(request{method: "GET", path: "/gestion/lieux/" + pl.Slug, cookie: cookie}).Body.String(); !strings.Contains(body, `href="/gestion/lieux/`+pl.Slug+`/diagnostic"`) {
+		t.Error("no link from the place's page to its diagnostic")
+	}
 	if res := e.do(request{method: "GET", path: "/gestion/lieux/nulle-part/diagnostic", cookie: cookie}); res.Code != http.StatusNotFound {
 		t.Errorf("unknown place: %d", res.Code)
 	}
