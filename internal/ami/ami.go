@@ -139,16 +139,7 @@ func (s *Service) validateCall(in CallInput) (Call, error) {
 	if utf8.RuneCountInString(c.Body) > 20000 {
 		p.Add("body", "error.too_long")
 	}
-	opens, err1 := time.Parse(time.DateOnly, c.OpensOn)
-	closes, err2 := time.Parse(time.DateOnly, c.ClosesOn)
-	switch {
-	case err1 != nil:
-		p.Add("opens_on", "error.date_invalid")
-	case err2 != nil:
-		p.Add("closes_on", "error.date_invalid")
-	case closes.Before(opens):
-		p.Add("closes_on", "ami.closes_before_opens")
-	}
+	p.Days("opens_on", c.OpensOn, "closes_on", c.ClosesOn, "ami.closes_before_opens")
 	for _, a := range fields(in.Areas) {
 		if _, ok := s.Territory.Department(a); ok {
 			c.Areas = append(c.Areas, a)

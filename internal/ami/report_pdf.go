@@ -22,18 +22,6 @@ import (
 	"coopconnect/internal/survey"
 )
 
-// reportColor is a colour of the palette (../shared/UI.md, app.css).
-type reportColor struct{ r, g, b int }
-
-var (
-	rcNight    = reportColor{0x1d, 0x25, 0x40}
-	rcSoft     = reportColor{0x3f, 0x46, 0x63}
-	rcLavender = reportColor{0x45, 0x37, 0x6e}
-	rcPale     = reportColor{0xec, 0xe7, 0xf6}
-	rcOlive    = reportColor{0x4b, 0x5a, 0x1c}
-	rcStone    = reportColor{0xe6, 0xdf, 0xd0}
-)
-
 // The A4 page, in millimetres.
 const (
 	rpW, rpH    = 210.0, 297.0
@@ -53,9 +41,9 @@ type reportDoc struct {
 
 func (d *reportDoc) enc(s string) string { return d.tr.Line(s) }
 
-func (d *reportDoc) font(style string, size float64, c reportColor) {
+func (d *reportDoc) font(style string, size float64, c pdfkit.Color) {
 	d.pdf.SetFont("Helvetica", style, size)
-	d.pdf.SetTextColor(c.r, c.g, c.b)
+	d.pdf.SetTextColor(c.R, c.G, c.B)
 }
 
 // para writes wrapped text at the left margin (indented by indent).
@@ -74,41 +62,41 @@ func (d *reportDoc) need(h float64) {
 func (d *reportDoc) section(title string) {
 	d.need(30)
 	d.pdf.Ln(4)
-	d.font("B", 13, rcLavender)
+	d.font("B", 13, pdfkit.LavenderDeep)
 	d.para(0, 7, title)
 	y := d.pdf.GetY()
-	d.pdf.SetDrawColor(rcOlive.r, rcOlive.g, rcOlive.b)
+	d.pdf.SetDrawColor(pdfkit.Olive.R, pdfkit.Olive.G, pdfkit.Olive.B)
 	d.pdf.SetLineWidth(0.4)
 	d.pdf.Line(rpLeft, y+0.5, rpLeft+40, y+0.5)
 	d.pdf.Ln(3)
 }
 
 func (d *reportDoc) bullet(s string) {
-	d.font("", 10, rcNight)
+	d.font("", 10, pdfkit.Night)
 	d.need(rpLine * 2)
 	y := d.pdf.GetY()
-	d.pdf.SetFillColor(rcOlive.r, rcOlive.g, rcOlive.b)
+	d.pdf.SetFillColor(pdfkit.Olive.R, pdfkit.Olive.G, pdfkit.Olive.B)
 	d.pdf.Rect(rpLeft+1, y+rpLine/2-0.8, 1.6, 1.6, "F")
 	d.para(5, rpLine, s)
 }
 
 func (d *reportDoc) header() {
-	d.font("B", 8.5, rcOlive)
+	d.font("B", 8.5, pdfkit.Olive)
 	d.pdf.SetXY(rpLeft, 9)
 	d.pdf.CellFormat(rpWidth/2, 5, d.enc("Coop-connect · rapport pour les élus"), "", 0, "L", false, 0, "")
-	d.font("", 8.5, rcSoft)
+	d.font("", 8.5, pdfkit.NightSoft)
 	d.pdf.CellFormat(rpWidth/2, 5, d.enc(d.r.Name), "", 0, "R", false, 0, "")
-	d.pdf.SetDrawColor(rcOlive.r, rcOlive.g, rcOlive.b)
+	d.pdf.SetDrawColor(pdfkit.Olive.R, pdfkit.Olive.G, pdfkit.Olive.B)
 	d.pdf.SetLineWidth(0.5)
 	d.pdf.Line(rpLeft, 15, rpLeft+rpWidth, 15)
 	d.pdf.SetXY(rpLeft, rpTop)
 }
 
 func (d *reportDoc) footer() {
-	d.pdf.SetDrawColor(rcStone.r, rcStone.g, rcStone.b)
+	d.pdf.SetDrawColor(pdfkit.Stone.R, pdfkit.Stone.G, pdfkit.Stone.B)
 	d.pdf.SetLineWidth(0.3)
 	d.pdf.Line(rpLeft, rpH-14, rpLeft+rpWidth, rpH-14)
-	d.font("", 8, rcSoft)
+	d.font("", 8, pdfkit.NightSoft)
 	d.pdf.SetXY(rpLeft, rpH-12.5)
 	d.pdf.CellFormat(rpWidth-30, 5, d.enc(d.r.Name+" — état au "+frDate(d.r.Day)), "", 0, "L", false, 0, "")
 	d.pdf.CellFormat(30, 5, d.enc("page "+strconv.Itoa(d.pdf.PageNo())+"/{nb}"), "", 0, "R", false, 0, "")
@@ -144,24 +132,24 @@ func WriteReportPDF(w io.Writer, r Report) error {
 // titleBlock: the territory, what it is, and the essentials in a box.
 func (d *reportDoc) titleBlock() {
 	r := d.r
-	d.font("B", 10, rcOlive)
+	d.font("B", 10, pdfkit.Olive)
 	d.para(0, 5, "Rapport pour les élus")
-	d.font("B", 22, rcNight)
+	d.font("B", 22, pdfkit.Night)
 	d.para(0, 10, r.Name)
-	d.font("", 11, rcSoft)
+	d.font("", 11, pdfkit.NightSoft)
 	d.para(0, 6, ReportSubtitle(r))
 	d.para(0, 6, "État au "+frDate(r.Day)+", établi par Coop-connect.")
 	d.pdf.Ln(4)
 	lines := ReportHighlights(r)
 	h := float64(len(lines))*rpLine*1.6 + 14
 	y := d.pdf.GetY()
-	d.pdf.SetFillColor(rcPale.r, rcPale.g, rcPale.b)
+	d.pdf.SetFillColor(pdfkit.LavenderPale.R, pdfkit.LavenderPale.G, pdfkit.LavenderPale.B)
 	d.pdf.Rect(rpLeft, y, rpWidth, h, "F")
 	d.pdf.SetXY(rpLeft+5, y+4)
-	d.font("B", 11, rcLavender)
+	d.font("B", 11, pdfkit.LavenderDeep)
 	d.pdf.CellFormat(rpWidth-10, 6, d.enc("L'essentiel"), "", 2, "L", false, 0, "")
 	for _, l := range lines {
-		d.font("", 10.5, rcNight)
+		d.font("", 10.5, pdfkit.Night)
 		d.pdf.SetX(rpLeft + 5)
 		d.pdf.MultiCell(rpWidth-10, rpLine, d.enc("– "+l), "", "L", false)
 	}
@@ -171,7 +159,7 @@ func (d *reportDoc) titleBlock() {
 func (d *reportDoc) surveyPart() {
 	r := d.r
 	d.section("Ce que disent les habitants")
-	d.font("", 10, rcNight)
+	d.font("", 10, pdfkit.Night)
 	if r.Survey == nil {
 		d.para(0, rpLine, "Aucune enquête sur les besoins n'a encore couvert ce territoire. Lancer l'enquête, par exemple avec le bulletin municipal, est la première action à prévoir.")
 		return
@@ -189,16 +177,16 @@ func (d *reportDoc) surveyPart() {
 	}
 	if dm := res.Demand; dm != nil {
 		d.section("Demande estimée")
-		d.font("", 10, rcNight)
+		d.font("", 10, pdfkit.Night)
 		if dm.Hidden {
 			d.para(0, rpLine, "Trop peu de réponses pour estimer la demande sans risquer de révéler un petit groupe.")
 		} else {
-			d.font("B", 12, rcNight)
+			d.font("B", 12, pdfkit.Night)
 			d.para(0, 6.5, fmt.Sprintf("Entre %s et %s usagers réguliers probables", frNumber(dm.EstimateLow), frNumber(dm.EstimateHigh)))
-			d.font("", 10, rcNight)
+			d.font("", 10, pdfkit.Night)
 			d.para(0, rpLine, fmt.Sprintf("%s des répondants viendraient régulièrement (%s), appliqué aux %s actifs de 15 à 64 ans du territoire.",
 				Percent(dm.Share), Between(dm.Low, dm.High), frNumber(dm.Active)))
-			d.font("I", 9, rcSoft)
+			d.font("I", 9, pdfkit.NightSoft)
 			d.para(0, rpLineSmall, "Les personnes intéressées répondent plus volontiers\u00a0: ce chiffre est un plafond plutôt qu'une prévision.")
 		}
 	}
@@ -207,19 +195,19 @@ func (d *reportDoc) surveyPart() {
 func (d *reportDoc) placesPart() {
 	r := d.r
 	d.section("Les lieux du territoire")
-	d.font("", 10, rcNight)
+	d.font("", 10, pdfkit.Night)
 	if len(r.Places) == 0 {
 		d.para(0, rpLine, "Aucun lieu du réseau dans ce territoire pour l'instant.")
 		return
 	}
 	for _, p := range r.Places {
 		d.need(rpLine * 3)
-		d.font("B", 10.5, rcNight)
+		d.font("B", 10.5, pdfkit.Night)
 		d.para(0, rpLine+0.4, p.Name)
-		d.font("", 10, rcSoft)
+		d.font("", 10, pdfkit.NightSoft)
 		d.para(0, rpLine, PlaceStatusFR(p.Status)+" · "+p.CommuneName)
 		if p.Activity != nil {
-			d.font("", 10, rcNight)
+			d.font("", 10, pdfkit.Night)
 			d.para(0, rpLine, ActivityText(*p.Activity))
 		}
 		if p.Diagnostic != nil {
@@ -232,19 +220,19 @@ func (d *reportDoc) placesPart() {
 func (d *reportDoc) applicationsPart() {
 	r := d.r
 	d.section("Les candidatures à l'appel à manifestation d'intérêt")
-	d.font("", 10, rcNight)
+	d.font("", 10, pdfkit.Night)
 	if len(r.Applications) == 0 {
 		d.para(0, rpLine, "Aucune candidature de ce territoire pour l'instant.")
 		return
 	}
 	for _, a := range r.Applications {
 		d.need(rpLine * 3)
-		d.font("B", 10.5, rcNight)
+		d.font("B", 10.5, pdfkit.Night)
 		d.para(0, rpLine+0.4, a.Structure)
-		d.font("", 10, rcSoft)
+		d.font("", 10, pdfkit.NightSoft)
 		d.para(0, rpLine, a.CommuneName+" ("+UrbanFR(a.Urban)+") · "+StateFR(a.State))
 		if a.Diagnostic != nil {
-			d.font("", 10, rcNight)
+			d.font("", 10, pdfkit.Night)
 			d.para(0, rpLine, DiagnosticText(*a.Diagnostic))
 		}
 		d.pdf.Ln(1.5)
@@ -268,14 +256,14 @@ func (d *reportDoc) planPart() {
 		}
 	}
 	d.section("Le plan d'action")
-	d.font("", 10, rcNight)
+	d.font("", 10, pdfkit.Night)
 	if len(subjects) == 0 {
 		d.para(0, rpLine, "Aucune action n'est encore inscrite.")
 		return
 	}
 	for _, s := range subjects {
 		d.need(rpLine * 3)
-		d.font("B", 10.5, rcNight)
+		d.font("B", 10.5, pdfkit.Night)
 		d.para(0, rpLine+0.4, s.name)
 		for _, a := range s.actions {
 			d.bullet(ActionText(a))
@@ -287,7 +275,7 @@ func (d *reportDoc) planPart() {
 func (d *reportDoc) methodPart() {
 	d.need(30)
 	d.pdf.Ln(4)
-	d.font("I", 8.5, rcSoft)
+	d.font("I", 8.5, pdfkit.NightSoft)
 	d.para(0, rpLineSmall, fmt.Sprintf("Méthode. Chaque part est donnée avec sa marge\u00a0: l'intervalle de confiance à 95\u00a0%% (méthode de Wilson), qui ne mesure que le hasard de l'échantillon. "+
 		"Aucun chiffre ne repose sur moins de %d personnes\u00a0: ces cases sont masquées, ainsi que celles qui permettraient de les retrouver. "+
 		"L'activité des lieux porte sur les %d derniers jours\u00a0; elle ne compte que des réservations, jamais des personnes.", survey.MinCell, ActivityDays))

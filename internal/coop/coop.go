@@ -5,6 +5,7 @@ package coop
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 )
@@ -95,6 +96,25 @@ func (p Problems) Add(field, key string) {
 	if _, ok := p[field]; !ok {
 		p[field] = key
 	}
+}
+
+// Days reads two days (YYYY-MM-DD), the second not before the first, and
+// records what is wrong with them: an unreadable day, or an end before
+// the start (beforeKey). ok says whether both are usable.
+func (p Problems) Days(fromField, from, toField, to, beforeKey string) (start, end time.Time, ok bool) {
+	start, err1 := time.Parse(time.DateOnly, strings.TrimSpace(from))
+	end, err2 := time.Parse(time.DateOnly, strings.TrimSpace(to))
+	switch {
+	case err1 != nil:
+		p.Add(fromField, "error.date_invalid")
+	case err2 != nil:
+		p.Add(toField, "error.date_invalid")
+	case end.Before(start):
+		p.Add(toField, beforeKey)
+	default:
+		return start, end, true
+	}
+	return start, end, false
 }
 
 // Err returns an EInvalid error carrying the problems, or nil when there are none.

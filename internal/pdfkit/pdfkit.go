@@ -31,3 +31,21 @@ var (
 func (e Encoder) Line(s string) string {
 	return e.tr(strings.TrimSpace(spaces.ReplaceAllString(replacer.Replace(s), " ")))
 }
+
+// Color is a colour of the palette (../shared/UI.md, app.css).
+type Color struct{ R, G, B int }
+
+// The palette of the printed documents.
+var (
+	Night        = Color{0x1d, 0x25, 0x40}
+	NightSoft    = Color{0x3f, 0x46, 0x63}
+	Lavender     = Color{0x5b, 0x4b, 0x8a}
+	LavenderDeep = Color{0x45, 0x37, 0x6e}
+	LavenderPale = Color{0xec, 0xe7, 0xf6}
+	Olive        = Color{0x4b, 0x5a, 0x1c}
+	OlivePale    = Color{0xee, 0xf1, 0xdf}
+	Ochre        = Color{0xc9, 0x8a, 0x2b}
+	OchreDeep    = Color{0x8a, 0x5a, 0x12}
+	Stone        = Color{0xe6, 0xdf, 0xd0}
+	White        = Color{0xff, 0xff, 0xff}
+)

@@ -20,23 +20,6 @@ import (
 	qrcode "github.com/skip2/go-qrcode"
 )
 
-// printColor is a colour of the palette (../shared/UI.md, app.css).
-type printColor struct{ r, g, b int }
-
-var (
-	inkNight        = printColor{0x1d, 0x25, 0x40}
-	inkNightSoft    = printColor{0x3f, 0x46, 0x63}
-	inkLavender     = printColor{0x5b, 0x4b, 0x8a}
-	inkLavenderDeep = printColor{0x45, 0x37, 0x6e}
-	inkLavenderPale = printColor{0xec, 0xe7, 0xf6}
-	inkOlive        = printColor{0x4b, 0x5a, 0x1c}
-	inkOlivePale    = printColor{0xee, 0xf1, 0xdf}
-	inkOchre        = printColor{0xc9, 0x8a, 0x2b}
-	inkOchreDeep    = printColor{0x8a, 0x5a, 0x12}
-	inkStone        = printColor{0xe6, 0xdf, 0xd0}
-	inkWhite        = printColor{0xff, 0xff, 0xff}
-)
-
 // ptMM is one typographic point in millimetres.
 const ptMM = 25.4 / 72
 
@@ -80,15 +63,15 @@ func (d *printDoc) t(fr, en string) string {
 // enc turns UTF-8 text into one line of cp1252 bytes.
 func (d *printDoc) enc(s string) string { return d.tr.Line(s) }
 
-func (d *printDoc) font(style string, size float64, c printColor) {
+func (d *printDoc) font(style string, size float64, c pdfkit.Color) {
 	d.size = size
 	d.pdf.SetFont("Helvetica", style, size)
-	d.pdf.SetTextColor(c.r, c.g, c.b)
+	d.pdf.SetTextColor(c.R, c.G, c.B)
 }
 
-func (d *printDoc) fill(c printColor) { d.pdf.SetFillColor(c.r, c.g, c.b) }
-func (d *printDoc) line(c printColor, w float64) {
-	d.pdf.SetDrawColor(c.r, c.g, c.b)
+func (d *printDoc) fill(c pdfkit.Color) { d.pdf.SetFillColor(c.R, c.G, c.B) }
+func (d *printDoc) line(c pdfkit.Color, w float64) {
+	d.pdf.SetDrawColor(c.R, c.G, c.B)
 	d.pdf.SetLineWidth(w)
 }
 
@@ -175,12 +158,12 @@ func (d *printDoc) box(x, y, w, h float64) {
 	if d.dry {
 		return
 	}
-	d.line(inkNight, 0.3)
-	d.fill(inkWhite)
+	d.line(pdfkit.Night, 0.3)
+	d.fill(pdfkit.White)
 	d.pdf.Rect(x, y, w, h, "FD")
 }
 
-func (d *printDoc) rect(x, y, w, h float64, c printColor) {
+func (d *printDoc) rect(x, y, w, h float64, c pdfkit.Color) {
 	if d.dry {
 		return
 	}
@@ -188,7 +171,7 @@ func (d *printDoc) rect(x, y, w, h float64, c printColor) {
 	d.pdf.Rect(x, y, w, h, "F")
 }
 
-func (d *printDoc) rule(x1, y1, x2, y2 float64, c printColor, w float64) {
+func (d *printDoc) rule(x1, y1, x2, y2 float64, c pdfkit.Color, w float64) {
 	if d.dry {
 		return
 	}
@@ -289,21 +272,21 @@ func Flyer(w io.Writer, sv Survey, c SurveyCommune, url string, lang string) err
 	cw := pw - 2*m
 
 	// The band: a question to the residents, then the campaign.
-	d.font("B", 21, inkWhite)
+	d.font("B", 21, pdfkit.White)
 	head := d.balanced(d.t("Un lieu pour travailler près de chez vous\u00a0?", "A place to work near home?"), cw, 3)
-	d.font("", 11, inkWhite)
+	d.font("", 11, pdfkit.White)
 	title := d.lines(sv.Title, cw, 2)
 	bandH := 11 + float64(len(head))*9 + 2 + float64(len(title))*5 + 8
-	d.rect(0, 0, pw, bandH, inkOlive)
-	d.rect(0, bandH, pw, 2.2, inkOchre)
+	d.rect(0, 0, pw, bandH, pdfkit.Olive)
+	d.rect(0, bandH, pw, 2.2, pdfkit.Ochre)
 	y := 11.0
-	d.font("B", 21, inkWhite)
+	d.font("B", 21, pdfkit.White)
 	for _, l := range head {
 		d.text(m, y, cw, 9, l, "L")
 		y += 9
 	}
 	y += 2
-	d.font("", 11, inkOlivePale)
+	d.font("", 11, pdfkit.OlivePale)
 	for _, l := range title {
 		d.text(m, y, cw, 5, l, "L")
 		y += 5
@@ -311,7 +294,7 @@ func Flyer(w io.Writer, sv Survey, c SurveyCommune, url string, lang string) err
 
 	// The commune, and what the campaign is about.
 	y = bandH + 9
-	d.font("B", 14, inkLavender)
+	d.font("B", 14, pdfkit.Lavender)
 	name := c.Name
 	if name == "" {
 		name = c.Code
@@ -325,7 +308,7 @@ func Flyer(w io.Writer, sv Survey, c SurveyCommune, url string, lang string) err
 	if strings.TrimSpace(intro) == "" {
 		intro = defaultFlyerIntro(lang)
 	}
-	d.font("", 10, inkNight)
+	d.font("", 10, pdfkit.Night)
 	y = d.para(m, y, cw, 5, intro, "L", 4)
 	y += 5
 
@@ -335,16 +318,16 @@ func Flyer(w io.Writer, sv Survey, c SurveyCommune, url string, lang string) err
 	link := d.enc(bareURL(url))
 	size := 20.0
 	for ; size > 9; size -= 0.5 {
-		d.font("B", size, inkLavender)
+		d.font("B", size, pdfkit.Lavender)
 		if d.width(link) <= cw {
 			break
 		}
 	}
 	linkH := size * ptMM * 1.3
-	d.font("I", 9.5, inkNightSoft)
+	d.font("I", 9.5, pdfkit.NightSoft)
 	offline := d.lines(d.t("Pas d'internet\u00a0? Demandez le questionnaire papier à "+townHall(&c, lang)+".",
 		"No internet? Ask "+townHall(&c, lang)+" for the paper questionnaire."), cw, 2)
-	d.font("", 7.5, inkNightSoft)
+	d.font("", 7.5, pdfkit.NightSoft)
 	privacy := d.lines(d.t("Vos réponses sont anonymes\u00a0: ni nom, ni adresse IP, ni heure de réponse. Les résultats publiés ne montrent jamais un groupe de moins de 5 personnes.",
 		"Your answers are anonymous: no name, no IP address, no time of answer. Published results never show a group of fewer than 5 people."), cw, 3)
 	below := 6 + 6 + linkH + 5 + float64(len(offline))*4.6 + 2 + float64(len(privacy))*3.5 + 3 + footH
@@ -352,9 +335,9 @@ func Flyer(w io.Writer, sv Survey, c SurveyCommune, url string, lang string) err
 
 	// The QR code and what answering takes.
 	panelH := qr + 8
-	d.fill(inkLavenderPale)
+	d.fill(pdfkit.LavenderPale)
 	p.RoundedRect(m, y, cw, panelH, 3, "1234", "F")
-	d.rect(m+4, y+4, qr, qr, inkWhite)
+	d.rect(m+4, y+4, qr, qr, pdfkit.White)
 	png, err := qrPNG(url)
 	if err != nil {
 		return err
@@ -364,45 +347,45 @@ func Flyer(w io.Writer, sv Survey, c SurveyCommune, url string, lang string) err
 	x := m + qr + 10
 	tw := m + cw - 4 - x
 	ty := y + 6
-	d.font("B", 11.5, inkLavenderDeep)
+	d.font("B", 11.5, pdfkit.LavenderDeep)
 	ty = d.para(x, ty, tw, 5.5, d.t("Scannez le code avec votre téléphone", "Scan the code with your phone"), "L", 3)
 	ty += 4
 	for _, s := range []string{
 		d.t("5 minutes, anonyme", "5 minutes, anonymous"),
 		d.t("Jusqu'au "+printDate(sv.ClosesOn, lang), "Until "+printDate(sv.ClosesOn, lang)),
 	} {
-		d.rect(x, ty+1.6, 2.6, 2.6, inkOchre)
-		d.font("B", 11, inkNight)
+		d.rect(x, ty+1.6, 2.6, 2.6, pdfkit.Ochre)
+		d.font("B", 11, pdfkit.Night)
 		ty = d.para(x+5, ty, tw-5, 5.5, s, "L", 2) + 1.5
 	}
 	y += panelH + 6
 
 	// The short link, to type.
-	d.font("", 10, inkNightSoft)
+	d.font("", 10, pdfkit.NightSoft)
 	d.text(m, y, cw, 5, d.enc(d.t("ou tapez l'adresse\u00a0:", "or type the address:")), "C")
 	y += 6
-	d.font("B", size, inkLavender)
+	d.font("B", size, pdfkit.Lavender)
 	d.text(m, y, cw, linkH, d.fit(link, cw), "C")
 	y += linkH + 5
-	d.font("I", 9.5, inkNightSoft)
+	d.font("I", 9.5, pdfkit.NightSoft)
 	for _, l := range offline {
 		d.text(m, y, cw, 4.6, l, "C")
 		y += 4.6
 	}
 
 	// Privacy, and who asks.
-	d.font("", 7.5, inkNightSoft)
+	d.font("", 7.5, pdfkit.NightSoft)
 	py := math.Max(y+2, ph-footH-3-float64(len(privacy))*3.5)
 	for _, l := range privacy {
 		d.text(m, py, cw, 3.5, l, "C")
 		py += 3.5
 	}
-	d.rect(0, ph-footH, pw, footH, inkLavender)
+	d.rect(0, ph-footH, pw, footH, pdfkit.Lavender)
 	by := d.t("Une enquête Coop-connect", "A Coop-connect survey")
 	if sv.CarrierName != "" {
 		by = d.t("Une enquête Coop-connect · ", "A Coop-connect survey · ") + sv.CarrierName
 	}
-	d.font("B", 8.5, inkWhite)
+	d.font("B", 8.5, pdfkit.White)
 	d.text(m, ph-footH, cw, footH, d.fit(d.enc(by), cw), "C")
 	return d.output(w)
 }
@@ -414,7 +397,7 @@ func qrPNG(url string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	q.ForegroundColor = color.RGBA{uint8(inkNight.r), uint8(inkNight.g), uint8(inkNight.b), 0xff}
+	q.ForegroundColor = color.RGBA{uint8(pdfkit.Night.R), uint8(pdfkit.Night.G), uint8(pdfkit.Night.B), 0xff}
 	return q.PNG(-10)
 }
 
@@ -486,21 +469,21 @@ func (f *paperLayout) header() {
 	if f.commune != nil {
 		right = f.commune.Name
 	}
-	d.font("", 8.5, inkNightSoft)
+	d.font("", 8.5, pdfkit.NightSoft)
 	r := d.enc(right)
 	rw := d.width(r)
-	d.font("B", 8.5, inkOlive)
+	d.font("B", 8.5, pdfkit.Olive)
 	d.text(formLeft, 9, formWidth-rw-6, 5, d.fit(d.enc(f.sv.Title), formWidth-rw-6), "L")
-	d.font("", 8.5, inkNightSoft)
+	d.font("", 8.5, pdfkit.NightSoft)
 	d.text(formLeft, 9, formWidth, 5, r, "R")
-	d.rule(formLeft, 15, formLeft+formWidth, 15, inkOlive, 0.5)
+	d.rule(formLeft, 15, formLeft+formWidth, 15, pdfkit.Olive, 0.5)
 }
 
 // footer: where to answer online and the page number.
 func (f *paperLayout) footer() {
 	d := f.printDoc
-	d.rule(formLeft, a4H-13, formLeft+formWidth, a4H-13, inkStone, 0.3)
-	d.font("", 8, inkNightSoft)
+	d.rule(formLeft, a4H-13, formLeft+formWidth, a4H-13, pdfkit.Stone, 0.3)
+	d.font("", 8, pdfkit.NightSoft)
 	left := d.t("Coop-connect — enquête sur les besoins", "Coop-connect — needs survey")
 	if f.url != "" {
 		left = d.t("En ligne\u00a0: ", "Online: ") + bareURL(f.url)
@@ -523,31 +506,31 @@ func (f *paperLayout) opening() {
 
 	// The sheet number, written by staff when keying the sheet in.
 	bx := formLeft + formWidth - boxW
-	d.line(inkLavender, 0.5)
-	d.fill(inkLavenderPale)
+	d.line(pdfkit.Lavender, 0.5)
+	d.fill(pdfkit.LavenderPale)
 	f.pdf.RoundedRect(bx, y, boxW, 24, 2.5, "1234", "FD")
-	d.font("B", 8.5, inkLavenderDeep)
+	d.font("B", 8.5, pdfkit.LavenderDeep)
 	d.text(bx+3, y+1.5, boxW-6, 4.5, d.enc(d.t("N° de fiche", "Sheet no.")), "L")
-	d.font("I", 7, inkLavenderDeep)
+	d.font("I", 7, pdfkit.LavenderDeep)
 	d.text(bx+3, y+5.5, boxW-6, 3.5, d.enc(d.t("(réservé à la saisie)", "(for data entry)")), "L")
-	d.line(inkLavender, 0.3)
-	d.fill(inkWhite)
+	d.line(pdfkit.Lavender, 0.3)
+	d.fill(pdfkit.White)
 	f.pdf.Rect(bx+3, y+10.5, boxW-6, 11, "FD")
 
-	d.font("B", 8.5, inkOlive)
+	d.font("B", 8.5, pdfkit.Olive)
 	d.text(formLeft, y, tw, 5, d.enc(strings.ToUpper(d.t("Enquête sur les besoins · questionnaire papier", "Needs survey · paper questionnaire"))), "L")
 	y += 6.5
-	d.font("B", 17, inkNight)
+	d.font("B", 17, pdfkit.Night)
 	y = d.para(formLeft, y, tw, 7.5, f.sv.Title, "L", 3)
 	if f.commune != nil {
 		y += 1
-		d.font("B", 12, inkLavender)
+		d.font("B", 12, pdfkit.Lavender)
 		y = d.para(formLeft, y, tw, 6, d.t("Commune "+ofCommune(f.commune.Name), "Commune of "+f.commune.Name), "L", 2)
 	}
 	y = math.Max(y, f.y+2+24) + 4
 
 	if intro := strings.TrimSpace(f.sv.Intro); intro != "" {
-		d.font("", 9.5, inkNight)
+		d.font("", 9.5, pdfkit.Night)
 		y = d.para(formLeft, y, formWidth, 4.6, intro, "L", 7) + 3
 	}
 
@@ -567,7 +550,7 @@ func (f *paperLayout) opening() {
 	d.dry = true
 	h := f.panel(0, items, ret)
 	d.dry = false
-	d.fill(inkOlivePale)
+	d.fill(pdfkit.OlivePale)
 	f.pdf.RoundedRect(formLeft, y, formWidth, h, 2.5, "1234", "F")
 	f.y = f.panel(y, items, ret) + 6
 }
@@ -584,11 +567,11 @@ func (f *paperLayout) panel(y float64, items []string, ret string) float64 {
 	y += 3.5
 	x, w := formLeft+5, formWidth-10
 	for _, s := range items {
-		d.rect(x, y+1.5, 1.8, 1.8, inkOlive)
-		d.font("", 9, inkNight)
+		d.rect(x, y+1.5, 1.8, 1.8, pdfkit.Olive)
+		d.font("", 9, pdfkit.Night)
 		y = d.para(x+4, y, w-4, 4.6, s, "L", 0) + 0.8
 	}
-	d.font("B", 9.5, inkOlive)
+	d.font("B", 9.5, pdfkit.Olive)
 	y = d.para(x, y+0.5, w, 5, ret, "L", 0)
 	return y + 3
 }
@@ -598,19 +581,19 @@ func (f *paperLayout) panel(y float64, items []string, ret string) float64 {
 func (f *paperLayout) closing(y float64) float64 {
 	d := f.printDoc
 	y += 4
-	d.rule(formLeft, y, formLeft+formWidth, y, inkOlive, 0.5)
+	d.rule(formLeft, y, formLeft+formWidth, y, pdfkit.Olive, 0.5)
 	y += 4
-	d.font("B", 13, inkOlive)
+	d.font("B", 13, pdfkit.Olive)
 	y = d.para(formLeft, y, formWidth, 6.5, d.t("Merci de votre participation\u00a0!", "Thank you for taking part!"), "L", 0)
-	d.font("B", 10, inkNight)
+	d.font("B", 10, pdfkit.Night)
 	y = d.para(formLeft, y+1, formWidth, 5, f.returnLine(), "L", 0) + 3
 	privacy := strings.TrimSpace(f.sv.Privacy)
 	if privacy == "" {
 		privacy = DefaultPrivacy
 	}
-	d.font("B", 8.5, inkNightSoft)
+	d.font("B", 8.5, pdfkit.NightSoft)
 	y = d.para(formLeft, y, formWidth, 4.4, d.t("Vos données", "Your data"), "L", 0)
-	d.font("", 8, inkNightSoft)
+	d.font("", 8, pdfkit.NightSoft)
 	for _, par := range strings.Split(privacy, "\n") {
 		y = d.para(formLeft, y, formWidth, 3.9, par, "L", 0)
 	}
@@ -623,11 +606,11 @@ func (f *paperLayout) question(q Question, y float64) float64 {
 	d := f.printDoc
 	if s := q.Section.In(f.lang); s != "" {
 		y += 2
-		d.font("B", 11.5, inkLavenderDeep)
+		d.font("B", 11.5, pdfkit.LavenderDeep)
 		ls := d.lines(s, formWidth-8, 2)
 		h := float64(len(ls))*5.5 + 3
-		d.rect(formLeft, y, formWidth, h, inkLavenderPale)
-		d.rect(formLeft, y, 1.6, h, inkLavender)
+		d.rect(formLeft, y, formWidth, h, pdfkit.LavenderPale)
+		d.rect(formLeft, y, 1.6, h, pdfkit.Lavender)
 		yy := y + 1.5
 		for _, l := range ls {
 			d.text(formLeft+5, yy, formWidth-8, 5.5, l, "L")
@@ -638,18 +621,18 @@ func (f *paperLayout) question(q Question, y float64) float64 {
 	x := formLeft + 9
 	w := formWidth - 9
 	if c := q.ShowIf; c != nil {
-		d.font("I", 8.5, inkOchreDeep)
+		d.font("I", 8.5, pdfkit.OchreDeep)
 		y = d.para(x, y, w, 4.2, f.condition(*c), "L", 0) + 0.6
 	}
 	// The number, in a badge.
 	if !d.dry {
-		d.fill(inkOlive)
+		d.fill(pdfkit.Olive)
 		f.pdf.Circle(formLeft+3.2, y+2.7, 3.2, "F")
 	}
-	d.font("B", 8.5, inkWhite)
+	d.font("B", 8.5, pdfkit.White)
 	d.text(formLeft, y, 6.4, 5.4, strconv.Itoa(f.numbers[q.ID]), "C")
 	// The label, then "(obligatoire)" after it when it fits.
-	d.font("B", 10.5, inkNight)
+	d.font("B", 10.5, pdfkit.Night)
 	label := d.lines(q.Label.In(f.lang), w, 0)
 	for i, l := range label {
 		d.text(x, y, w, 5.4, l, "L")
@@ -664,7 +647,7 @@ func (f *paperLayout) question(q Question, y float64) float64 {
 		}
 		lw := d.width(last)
 		req := d.enc(d.t("(obligatoire)", "(required)"))
-		d.font("I", 8.5, inkOchreDeep)
+		d.font("I", 8.5, pdfkit.OchreDeep)
 		if lw+2+d.width(req) > w {
 			y += 5.4
 			lw = -2
@@ -673,10 +656,10 @@ func (f *paperLayout) question(q Question, y float64) float64 {
 	}
 	y += 5.4
 	if h := q.Help.In(f.lang); h != "" {
-		d.font("", 8.5, inkNightSoft)
+		d.font("", 8.5, pdfkit.NightSoft)
 		y = d.para(x, y, w, 4.2, h, "L", 0)
 	} else if q.Kind == Multiple {
-		d.font("", 8.5, inkNightSoft)
+		d.font("", 8.5, pdfkit.NightSoft)
 		y = d.para(x, y, w, 4.2, d.t("Plusieurs réponses possibles.", "Several answers possible."), "L", 0)
 	}
 	y += 1.8
@@ -730,7 +713,7 @@ const (
 // many columns as the labels allow, "other" on a row of its own.
 func (f *paperLayout) options(q Question, x, y, w float64) float64 {
 	d := f.printDoc
-	d.font("", 9.5, inkNight)
+	d.font("", 9.5, pdfkit.Night)
 	widest := 0.0
 	for _, o := range q.Options {
 		widest = math.Max(widest, d.width(d.enc(o.Label.In(f.lang))))
@@ -760,7 +743,7 @@ func (f *paperLayout) options(q Question, x, y, w float64) float64 {
 		for j, ls := range cells {
 			cx := x + float64(j)*colW
 			d.box(cx, y+(optionLH-tickSize)/2, tickSize, tickSize)
-			d.font("", 9.5, inkNight)
+			d.font("", 9.5, pdfkit.Night)
 			for k, l := range ls {
 				d.text(cx+tickSize+2, y+float64(k)*optionLH, colW-tickSize-2, optionLH, l, "L")
 			}
@@ -769,11 +752,11 @@ func (f *paperLayout) options(q Question, x, y, w float64) float64 {
 	}
 	if q.Other {
 		d.box(x, y+(optionLH-tickSize)/2, tickSize, tickSize)
-		d.font("", 9.5, inkNight)
+		d.font("", 9.5, pdfkit.Night)
 		lbl := d.enc(d.t("Autre, précisez\u00a0:", "Other, please specify:"))
 		d.text(x+tickSize+2, y, w, optionLH, lbl, "L")
 		lx := x + tickSize + 2 + d.width(lbl) + 2
-		d.rule(lx, y+optionLH, x+w, y+optionLH, inkNightSoft, 0.2)
+		d.rule(lx, y+optionLH, x+w, y+optionLH, pdfkit.NightSoft, 0.2)
 		y += optionLH + optionGap
 	}
 	return y
@@ -783,7 +766,7 @@ func (f *paperLayout) options(q Question, x, y, w float64) float64 {
 func (f *paperLayout) days(x, y float64) float64 {
 	d := f.printDoc
 	const labelW, cellW, headH, rowH = 26.0, 22.0, 6.0, 7.0
-	d.font("B", 8.5, inkNightSoft)
+	d.font("B", 8.5, pdfkit.NightSoft)
 	for i, day := range Weekdays {
 		d.text(x+labelW+float64(i)*cellW, y, cellW, headH, d.enc(day.Label.In(f.lang)), "C")
 	}
@@ -791,9 +774,9 @@ func (f *paperLayout) days(x, y float64) float64 {
 	gridW := labelW + float64(len(Weekdays))*cellW
 	for r, part := range DayPeriods {
 		if r%2 == 0 {
-			d.rect(x, y, gridW, rowH, inkOlivePale)
+			d.rect(x, y, gridW, rowH, pdfkit.OlivePale)
 		}
-		d.font("", 9, inkNight)
+		d.font("", 9, pdfkit.Night)
 		d.text(x+2, y, labelW-2, rowH, d.enc(part.Label.In(f.lang)), "L")
 		for i := range Weekdays {
 			d.box(x+labelW+float64(i)*cellW+(cellW-tickSize)/2, y+(rowH-tickSize)/2, tickSize, tickSize)
@@ -820,7 +803,7 @@ func (f *paperLayout) number(q Question, x, y float64) float64 {
 	}
 	cx := x + float64(digits)*bw
 	if !q.Integer {
-		d.font("B", 11, inkNight)
+		d.font("B", 11, pdfkit.Night)
 		d.text(cx, y, 3, bh, ",", "C")
 		cx += 3
 		for i := range 2 {
@@ -830,13 +813,13 @@ func (f *paperLayout) number(q Question, x, y float64) float64 {
 	}
 	cx += 2.5
 	if u := q.Unit.In(f.lang); u != "" {
-		d.font("B", 9.5, inkNight)
+		d.font("B", 9.5, pdfkit.Night)
 		enc := d.enc(u)
 		d.text(cx, y, 60, bh, enc, "L")
 		cx += d.width(enc) + 3
 	}
 	if b := f.bounds(q); b != "" {
-		d.font("", 8.5, inkNightSoft)
+		d.font("", 8.5, pdfkit.NightSoft)
 		d.text(cx, y, 80, bh, d.enc("("+b+")"), "L")
 	}
 	return y + bh + 1
@@ -870,7 +853,7 @@ func (f *paperLayout) scale(q Question, x, y float64) float64 {
 		return y
 	}
 	const step, numH = 11.0, 4.0
-	d.font("", 9, inkNightSoft)
+	d.font("", 9, pdfkit.NightSoft)
 	low := d.enc(q.Low.In(f.lang))
 	lowW := math.Min(d.width(low), 50)
 	bx := x
@@ -880,12 +863,12 @@ func (f *paperLayout) scale(q Question, x, y float64) float64 {
 	}
 	for i, o := range choices {
 		cx := bx + float64(i)*step
-		d.font("B", 8.5, inkNight)
+		d.font("B", 8.5, pdfkit.Night)
 		d.text(cx, y, tickSize, numH, d.enc(o.Label.In(f.lang)), "C")
 		d.box(cx, y+numH+0.5, tickSize, tickSize)
 	}
 	if high := d.enc(q.High.In(f.lang)); high != "" {
-		d.font("", 9, inkNightSoft)
+		d.font("", 9, pdfkit.NightSoft)
 		hx := bx + float64(len(choices)-1)*step + tickSize + 4
 		d.text(hx, y+numH, formLeft+formWidth-hx, tickSize+1, d.fit(high, formLeft+formWidth-hx), "L")
 	}
@@ -897,13 +880,13 @@ func (f *paperLayout) scale(q Question, x, y float64) float64 {
 func (f *paperLayout) communeField(x, y, w float64) float64 {
 	d := f.printDoc
 	const h = 7.0
-	d.font("", 9.5, inkNight)
+	d.font("", 9.5, pdfkit.Night)
 	name := d.enc(d.t("Commune\u00a0:", "Commune:"))
 	d.text(x, y, w, h, name, "L")
 	lx := x + d.width(name) + 2
 	postal := d.enc(d.t("Code postal\u00a0:", "Postal code:"))
 	px := x + w - 5*5.5 - d.width(postal) - 2
-	d.rule(lx, y+h-0.8, px-6, y+h-0.8, inkNightSoft, 0.2)
+	d.rule(lx, y+h-0.8, px-6, y+h-0.8, pdfkit.NightSoft, 0.2)
 	d.text(px, y, w, h, postal, "L")
 	bx := px + d.width(postal) + 2
 	for i := range 5 {
@@ -916,7 +899,7 @@ func (f *paperLayout) communeField(x, y, w float64) float64 {
 func (f *paperLayout) freeText(x, y, w float64) float64 {
 	for range 4 {
 		y += 7.5
-		f.rule(x, y, x+w, y, inkNightSoft, 0.2)
+		f.rule(x, y, x+w, y, pdfkit.NightSoft, 0.2)
 	}
 	return y + 1
 }

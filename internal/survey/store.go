@@ -66,16 +66,7 @@ func (s *Service) validate(in Input) (Survey, []Area, error) {
 	} else if utf8.RuneCountInString(sv.Privacy) > 4000 {
 		p.Add("privacy", "error.too_long")
 	}
-	opens, err1 := time.Parse(time.DateOnly, sv.OpensOn)
-	closes, err2 := time.Parse(time.DateOnly, sv.ClosesOn)
-	switch {
-	case err1 != nil:
-		p.Add("opens_on", "error.date_invalid")
-	case err2 != nil:
-		p.Add("closes_on", "error.date_invalid")
-	case closes.Before(opens):
-		p.Add("closes_on", "survey.closes_before_opens")
-	case closes.Sub(opens) > 366*24*time.Hour:
+	if opens, closes, ok := p.Days("opens_on", sv.OpensOn, "closes_on", sv.ClosesOn, "survey.closes_before_opens"); ok && closes.Sub(opens) > 366*24*time.Hour {
 		p.Add("closes_on", "survey.too_long_campaign")
 	}
 	areas, key := s.parseAreas(in.Areas)
