@@ -86,6 +86,12 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		m.Close()
 		return err
 	}
+	// Served from fresh connections, as by a server started on the
+	// database: those of the generation hold its statistics as they were.
+	m.Close()
+	if m, err = Open(ctx, cfg, quiet, nil); err != nil {
+		return err
+	}
 	c := net1.Counts
 	fmt.Fprintf(stdout, "Network: %d places, %d spaces, %d members, %d bookings (%d past, %d ahead, %d at the large place), in %s.\n",
 		c.Places, c.Spaces, c.Members, c.Bookings(), c.PastBookings, c.AheadBookings, c.BigBookings, net1.Took.Round(time.Second))

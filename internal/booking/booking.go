@@ -63,6 +63,11 @@ const MaxLength = 26 * time.Hour
 // holding is the SQL list of the statuses that hold seats.
 const holding = `('pending', 'offered', 'confirmed')`
 
+// activeBookings counts the bookings of member $1 in place $2 that hold
+// seats and end after $3: the active bookings the rules bound.
+const activeBookings = `SELECT count(*) FROM bookings b JOIN spaces s ON s.id = b.space_id
+	WHERE b.user_id = $1 AND s.place_id = $2 AND b.end_at > $3 AND b.status IN ` + holding
+
 // The audiences a booking is for.
 const (
 	AudienceProfessionals = "professionals"
@@ -147,6 +152,10 @@ type Service struct {
 	// setups caches the Setup of places by id, each with the version it
 	// was read at (see setupOf).
 	setups sync.Map
+	// held caches the seats held in places (see heldIn), avails the
+	// availabilities computed (see Availability).
+	held   heldCache
+	avails availCache
 	// Notify, when set, is told of every change a person should hear of,
 	// inside the transaction that makes it (to queue an email).
 	Notify func(ctx context.Context, tx *db.Tx, n Notice) error
@@ -303,9 +312,7 @@ func (s *Service) book(ctx context.Context, tx *db.Tx, setup *Setup, req Request
 		b.UserID, b.UserName = &id, req.By.Name
 		if !staff && sp.Rules.MaxActive > 0 {
 			var active int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM bookings b JOIN spaces s ON s.id = b.space_id
-				WHERE b.user_id = $1 AND s.place_id = $2 AND b.end_at > $3 AND b.status IN `+holding,
-				id, setup.PlaceID, tx.Now).Scan(&active); err != nil {
+			if err := tx.QueryRowContext(ctx, activeBookings, id, setup.PlaceID, tx.Now).Scan(&active); err != nil {
 				return Booking{}, err
 			}
 			if active >= sp.Rules.MaxActive {

@@ -406,8 +406,8 @@ func (p *Setup) check(sp *Space, audience string, start, end, now time.Time, sta
 	if r := sp.Rules; r.MaxMinutes > 0 && minutes > r.MaxMinutes {
 		return coop.Refusal(coop.EInvalid, "booking.duration_max", durationMsg(r.MaxMinutes))
 	}
-	if w, found := p.windowAgainst(sp, audience, start, end, day); found {
-		return windowRefusal(w, open, start, end)
+	if w := p.windowAgainst(sp, audience, start, end, day); w != nil {
+		return windowRefusal(*w, open, start, end)
 	}
 	if staff {
 		return nil
@@ -424,16 +424,18 @@ func (p *Setup) check(sp *Space, audience string, start, end, now time.Time, sta
 // windowAgainst returns a window reserved for another audience than
 // audience ("": any window) that [start, end), on day (a Paris midnight),
 // meets in space sp.
-func (p *Setup) windowAgainst(sp *Space, audience string, start, end, day time.Time) (Window, bool) {
-	for _, w := range p.Windows {
+// The window is the setup's own: read it, never change it.
+func (p *Setup) windowAgainst(sp *Space, audience string, start, end, day time.Time) *Window {
+	for i := range p.Windows {
+		w := &p.Windows[i]
 		if (audience != "" && w.Audience == audience) || (w.SpaceID != 0 && w.SpaceID != sp.ID) || !w.On(day.Weekday()) {
 			continue
 		}
 		if atMinute(day, w.Start).Before(end) && atMinute(day, w.End).After(start) {
-			return w, true
+			return w
 		}
 	}
-	return Window{}, false
+	return nil
 }
 
 // WindowsOf returns the windows that apply to a space.

@@ -15,6 +15,7 @@
 package loadgen
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -34,6 +35,7 @@ type Target struct {
 	// worker. It is called concurrently.
 	Request func(worker, i int) (*http.Request, error)
 	// Check judges an answer and its body; nil accepts any 2xx status.
+	// The body is the worker's buffer: it is valid during the call only.
 	Check func(*http.Response, []byte) error
 }
 
@@ -105,6 +107,9 @@ type sample struct {
 
 // recorder keeps one worker's samples; merged once the run is over.
 type recorder struct {
+	// body is the worker's buffer for the answers, reused: the generator
+	// shares the server's cores and should spend as little as it can.
+	body      bytes.Buffer
 	latencies []time.Duration
 	status    map[int]int
 	errors    int
@@ -125,8 +130,8 @@ func (r *recorder) add(s sample) {
 	}
 }
 
-// do sends request i and reads its answer, measuring from since.
-func do(ctx context.Context, client *http.Client, t Target, worker, i int, since time.Time) sample {
+// do sends request i and reads its answer into buf, measuring from since.
+func do(ctx context.Context, client *http.Client, t Target, worker, i int, since time.Time, buf *bytes.Buffer) sample {
 	req, err := t.Request(worker, i)
 	if err != nil {
 		return sample{latency: time.Since(since), err: fmt.Errorf("request %d: %w", i, err)}
@@ -135,8 +140,10 @@ func do(ctx context.Context, client *http.Client, t Target, worker, i int, since
 	if err != nil {
 		return sample{latency: time.Since(since), err: err}
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	buf.Reset()
+	_, err = buf.ReadFrom(io.LimitReader(resp.Body, maxBody))
 	resp.Body.Close()
+	body := buf.Bytes()
 	s := sample{latency: time.Since(since), status: resp.StatusCode}
 	switch {
 	case err != nil:
@@ -167,7 +174,7 @@ func Closed(ctx context.Context, client *http.Client, t Target, clients int, dur
 		wg.Go(func() {
 			for ctx.Err() == nil && time.Now().Before(deadline) {
 				i := int(next.Add(1) - 1)
-				rec.add(do(ctx, client, t, w, i, time.Now()))
+				rec.add(do(ctx, client, t, w, i, time.Now(), &rec.body))
 			}
 		})
 	}
@@ -220,7 +227,7 @@ func open(ctx context.Context, client *http.Client, t Target, rate float64, dura
 			if time.Since(j.due) > LateAfter {
 				rec.late++
 			}
-			rec.add(do(ctx, client, t, w, j.i, j.due))
+			rec.add(do(ctx, client, t, w, j.i, j.due, &rec.body))
 			mu.Lock()
 			idle++
 			inFlight--

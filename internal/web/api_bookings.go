@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"coopconnect/internal/booking"
 	"coopconnect/internal/coop"
@@ -236,84 +237,24 @@ func (s *Server) apiCheckIn(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, apiBookingOf(st.loc, b, true))
 }
 
-// apiAvailability is the answer of GET /api/v1/places/{slug}/availability.
-type apiAvailability struct {
-	Place  string          `json:"place"`
-	Name   string          `json:"name"`
-	From   string          `json:"from"`
-	To     string          `json:"to"`
-	Spaces []apiSpaceSlots `json:"spaces"`
-	Hours  string          `json:"opening_hours"`
-	Staff  bool            `json:"staff"`
-}
-
-type apiSpaceSlots struct {
-	ID       string      `json:"id"`
-	Name     string      `json:"name"`
-	Kind     string      `json:"kind"`
-	Capacity int         `json:"capacity"`
-	Unit     string      `json:"unit"`
-	Audience string      `json:"audience"`
-	Windows  []apiWindow `json:"windows"`
-	Slots    apiSlots    `json:"slots"`
-}
-
-type apiWindow struct {
-	Audience string `json:"audience"`
-	Weekdays []int  `json:"weekdays"` // 1 Monday … 7 Sunday
-	Start    string `json:"start"`    // "14:00", Paris wall clock
-	End      string `json:"end"`
-	Label    string `json:"label,omitempty"`
-}
-
-// apiSlots encode themselves: a month of a place is thousands of slots,
-// and reflection would spend more on them than the availability itself.
-type apiSlots []apiSlot
-
-func (list apiSlots) MarshalJSON() ([]byte, error) {
-	b := make([]byte, 0, 112*len(list)+2)
-	b = append(b, '[')
-	for i, x := range list {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		// Instants and codes are ASCII without quotes or backslashes.
-		b = append(b, `{"start":"`...)
-		b = append(b, x.Start...)
-		b = append(b, `","end":"`...)
-		b = append(b, x.End...)
-		b = append(b, `","free":`...)
-		b = strconv.AppendInt(b, int64(x.Free), 10)
-		b = append(b, `,"bookable":`...)
-		b = strconv.AppendBool(b, x.Bookable)
-		b = append(b, `,"reason":`...)
-		if x.Reason == nil {
-			b = append(b, "null"...)
-		} else {
-			b = strconv.AppendQuote(b, *x.Reason)
-		}
-		if x.Window != nil {
-			b = append(b, `,"window":`...)
-			b = strconv.AppendQuote(b, *x.Window)
-		}
-		b = append(b, '}')
-	}
-	return append(b, ']'), nil
-}
-
-type apiSlot struct {
-	Start    string  `json:"start"`
-	End      string  `json:"end"`
-	Free     int     `json:"free"`
-	Bookable bool    `json:"bookable"`
-	Reason   *string `json:"reason"`           // a stable code: booking.closed, booking.audience_window, booking.notice…
-	Window   *string `json:"window,omitempty"` // the audience a window over the slot is reserved for
-}
-
 func clock(minute int) string {
 	return time.Date(2000, 1, 1, 0, minute, 0, 0, time.UTC).Format("15:04")
 }
 
+// apiAvailability answers GET /api/v1/places/{slug}/availability:
+//
+//	{"place":"…","name":"…","from":"…","to":"…","spaces":[{"id":"…","name":"…",
+//	 "kind":"open_space|office|meeting_room|equipment","capacity":8,"unit":"half_day|hour|half_hour",
+//	 "audience":"…","windows":[{"audience":"…","weekdays":[1,2],"start":"14:00","end":"17:00","label":"…"}],
+//	 "slots":[{"start":"…","end":"…","free":3,"bookable":true,"reason":null,"window":"…"}]}],
+//	 "opening_hours":"…","staff":false}
+//
+// reason is a stable code (booking.closed, booking.audience_window,
+// booking.notice…), window the audience a window over the slot is reserved
+// for (absent when none), weekdays 1 for Monday to 7 for Sunday, and
+// instants RFC 3339 with the Paris offset. A month of a place is thousands
+// of slots: the answer is written by hand, reflection and the checks of
+// encoding/json would cost more than the availability itself.
 func (s *Server) apiAvailability(w http.ResponseWriter, r *http.Request) error {
 	st := stateOf(r)
 	q := r.URL.Query()
@@ -325,41 +266,171 @@ func (s *Server) apiAvailability(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	// Spaces share their slots' instants: each is written once.
-	instants := map[time.Time]string{}
-	instant := func(t time.Time) string {
-		v, ok := instants[t]
+	body := av.Memo(appendAvailability)
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.Header().Set("Cache-Control", "no-store")
+	_, err = w.Write(body)
+	return err
+}
+
+func appendAvailability(av *booking.Availability) []byte {
+	slots := 0
+	for _, sa := range av.Spaces {
+		slots += len(sa.Slots)
+	}
+	b := make([]byte, 0, 512+256*len(av.Spaces)+112*slots)
+	// Spaces share their slots' instants: each is formatted once.
+	instants := map[int64]string{}
+	instant := func(b []byte, t time.Time) []byte {
+		v, ok := instants[t.Unix()]
 		if !ok {
 			v = apiTime(t)
-			instants[t] = v
+			instants[t.Unix()] = v
 		}
-		return v
+		return append(b, v...) // digits and signs: nothing to escape
 	}
-	out := apiAvailability{Place: av.Slug, Name: av.Name, From: apiTime(av.From), To: apiTime(av.To), Hours: av.Hours, Staff: av.Staff,
-		Spaces: make([]apiSpaceSlots, 0, len(av.Spaces))}
-	for _, sa := range av.Spaces {
-		sp := apiSpaceSlots{ID: sa.Space.PublicID, Name: sa.Space.Name, Kind: sa.Space.Kind, Capacity: sa.Space.Capacity,
-			Unit: string(sa.Space.Unit), Audience: sa.Space.Audience, Windows: []apiWindow{}, Slots: make(apiSlots, 0, len(sa.Slots))}
-		for _, win := range sa.Windows {
-			aw := apiWindow{Audience: win.Audience, Start: clock(win.Start), End: clock(win.End), Label: win.Label, Weekdays: []int{}}
+	b = append(b, `{"place":`...)
+	b = appendJSONString(b, av.Slug)
+	b = append(b, `,"name":`...)
+	b = appendJSONString(b, av.Name)
+	b = append(b, `,"from":"`...)
+	b = instant(b, av.From)
+	b = append(b, `","to":"`...)
+	b = instant(b, av.To)
+	b = append(b, `","spaces":[`...)
+	for i, sa := range av.Spaces {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		sp := sa.Space
+		b = append(b, `{"id":`...)
+		b = appendJSONString(b, sp.PublicID)
+		b = append(b, `,"name":`...)
+		b = appendJSONString(b, sp.Name)
+		b = append(b, `,"kind":`...)
+		b = appendJSONString(b, sp.Kind)
+		b = append(b, `,"capacity":`...)
+		b = strconv.AppendInt(b, int64(sp.Capacity), 10)
+		b = append(b, `,"unit":`...)
+		b = appendJSONString(b, string(sp.Unit))
+		b = append(b, `,"audience":`...)
+		b = appendJSONString(b, sp.Audience)
+		b = append(b, `,"windows":[`...)
+		for j, win := range sa.Windows {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"audience":`...)
+			b = appendJSONString(b, win.Audience)
+			b = append(b, `,"weekdays":[`...)
+			first := true
 			for d := range 7 {
 				if win.Weekdays&(1<<d) != 0 {
-					aw.Weekdays = append(aw.Weekdays, d+1)
+					if !first {
+						b = append(b, ',')
+					}
+					first = false
+					b = strconv.AppendInt(b, int64(d+1), 10)
 				}
 			}
-			sp.Windows = append(sp.Windows, aw)
-		}
-		for _, slot := range sa.Slots {
-			as := apiSlot{Start: instant(slot.Start), End: instant(slot.End), Free: slot.Free, Bookable: slot.Bookable}
-			if slot.Reason != nil {
-				as.Reason = &slot.Reason.Reason
+			b = append(b, `],"start":"`...)
+			b = append(b, clock(win.Start)...)
+			b = append(b, `","end":"`...)
+			b = append(b, clock(win.End)...)
+			b = append(b, '"')
+			if win.Label != "" {
+				b = append(b, `,"label":`...)
+				b = appendJSONString(b, win.Label)
 			}
-			if slot.Window != nil {
-				as.Window = &slot.Window.Audience
-			}
-			sp.Slots = append(sp.Slots, as)
+			b = append(b, '}')
 		}
-		out.Spaces = append(out.Spaces, sp)
+		b = append(b, `],"slots":[`...)
+		for j, x := range sa.Slots {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"start":"`...)
+			b = instant(b, x.Start)
+			b = append(b, `","end":"`...)
+			b = instant(b, x.End)
+			b = append(b, `","free":`...)
+			b = strconv.AppendInt(b, int64(x.Free), 10)
+			b = append(b, `,"bookable":`...)
+			b = strconv.AppendBool(b, x.Bookable)
+			b = append(b, `,"reason":`...)
+			if x.Reason == nil {
+				b = append(b, "null"...)
+			} else {
+				b = appendJSONString(b, x.Reason.Reason)
+			}
+			if x.Window != nil {
+				b = append(b, `,"window":`...)
+				b = appendJSONString(b, x.Window.Audience)
+			}
+			b = append(b, '}')
+		}
+		b = append(b, "]}"...)
 	}
-	return writeJSON(w, http.StatusOK, out)
+	b = append(b, `],"opening_hours":`...)
+	b = appendJSONString(b, av.Hours)
+	b = append(b, `,"staff":`...)
+	b = strconv.AppendBool(b, av.Staff)
+	return append(b, "}\n"...)
+}
+
+// appendJSONString appends s as a JSON string, escaped as encoding/json
+// escapes it (HTML characters, U+2028 and U+2029 included; invalid UTF-8
+// becomes U+FFFD).
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
 }

@@ -396,7 +396,7 @@ func walkInSlots(l *i18n.Localizer, sa booking.SpaceAvailability, now time.Time)
 
 // weekTable fills the week's occupancy: per space and day, the bookings
 // held and the share of the open slots' seats they take.
-func (v *hostDayView) weekTable(l *i18n.Localizer, avail booking.Availability, list []booking.Booking, monday, today time.Time) {
+func (v *hostDayView) weekTable(l *i18n.Localizer, avail *booking.Availability, list []booking.Booking, monday, today time.Time) {
 	for i := range 7 {
 		d := monday.AddDate(0, 0, i)
 		v.WeekDays = append(v.WeekDays, hostWeekDay{Label: l.T("host.week_day", l.Weekday(d), d.Day()), Href: hostDayHref(v.Slug, d, false), Today: d.Equal(today)})
