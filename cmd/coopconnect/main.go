@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 )
 
@@ -25,9 +26,20 @@ type usageError struct{ err error }
 func (e usageError) Error() string { return e.err.Error() }
 func (e usageError) Unwrap() error { return e.err }
 
+// serveMemoryLimit is the soft limit of the server's Go memory: with
+// SQLite's page caches and the program's code, the process stays under
+// 150 MiB resident.
+const serveMemoryLimit = 100 << 20
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if len(os.Args) > 1 && os.Args[1] == "serve" && os.Getenv("GOMEMLIMIT") == "" {
+		// The server keeps to a memory budget: near this soft limit on
+		// the Go runtime's memory the collector runs sooner instead of
+		// letting the heap double (GOMEMLIMIT decides instead when set).
+		debug.SetMemoryLimit(serveMemoryLimit)
+	}
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv)
 	if err == nil {
 		return

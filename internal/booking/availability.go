@@ -67,9 +67,20 @@ func (s *Service) Availability(ctx context.Context, by *accounts.User, slug stri
 	}
 	var out *Availability
 	err := s.DB.Read(ctx, func(tx *db.Tx) error {
-		var placeID, version, bookings int64
-		err := tx.QueryRowContext(ctx, `SELECT id, setup_version, bookings_version FROM places WHERE slug = $1 AND status <> 'closed'`, slug).
-			Scan(&placeID, &version, &bookings)
+		// The place's versions and the caller's audience and active
+		// bookings there, in one query: every request asks.
+		var (
+			placeID, version, bookings int64
+			c                          = caller{user: by}
+			userID                     int64
+		)
+		if by != nil {
+			userID = by.ID
+		}
+		err := tx.QueryRowContext(ctx, `SELECT p.id, p.setup_version, p.bookings_version,
+			COALESCE((SELECT audience FROM users WHERE id = $2), ''), (`+activeBookings("$2", "p.id", "$3")+`)
+			FROM places p WHERE p.slug = $1 AND p.status <> 'closed'`, slug, userID, tx.Now).
+			Scan(&placeID, &version, &bookings, &c.audience, &c.active)
 		if errors.Is(err, sql.ErrNoRows) {
 			return coop.Errorf(coop.ENotFound, "error.not_found")
 		}
@@ -80,9 +91,10 @@ func (s *Service) Availability(ctx context.Context, by *accounts.User, slug stri
 		if err != nil {
 			return err
 		}
-		c, err := callerOf(ctx, tx, setup, by)
-		if err != nil {
-			return err
+		if by != nil {
+			if c.staff, err = places.Hosts(ctx, tx, *by, placeID); err != nil {
+				return err
+			}
 		}
 		key := availKey{place: placeID, from: from.Unix(), to: to.Unix(), space: spacePublicID,
 			signedIn: by != nil, staff: c.staff, audience: c.audience, active: min(c.active, setup.maxActive())}
@@ -105,20 +117,6 @@ type caller struct {
 	staff    bool
 	audience string
 	active   int // upcoming bookings held in the place
-}
-
-func callerOf(ctx context.Context, tx *db.Tx, setup *Setup, by *accounts.User) (caller, error) {
-	c := caller{user: by}
-	if by == nil {
-		return c, nil
-	}
-	var err error
-	if c.staff, err = places.Hosts(ctx, tx, *by, setup.PlaceID); err != nil {
-		return c, err
-	}
-	err = tx.QueryRowContext(ctx, `SELECT audience, (`+activeBookings+`) FROM users WHERE id = $1`,
-		by.ID, setup.PlaceID, tx.Now).Scan(&c.audience, &c.active)
-	return c, err
 }
 
 // availability computes what the place offers to c over [from, to), and

@@ -63,10 +63,13 @@ const MaxLength = 26 * time.Hour
 // holding is the SQL list of the statuses that hold seats.
 const holding = `('pending', 'offered', 'confirmed')`
 
-// activeBookings counts the bookings of member $1 in place $2 that hold
-// seats and end after $3: the active bookings the rules bound.
-const activeBookings = `SELECT count(*) FROM bookings b JOIN spaces s ON s.id = b.space_id
-	WHERE b.user_id = $1 AND s.place_id = $2 AND b.end_at > $3 AND b.status IN ` + holding
+// activeBookings is the SQL that counts the bookings of a member in a
+// place that hold seats and end after an instant (three SQL expressions):
+// the active bookings the rules bound.
+func activeBookings(user, place, after string) string {
+	return `SELECT count(*) FROM bookings b JOIN spaces s ON s.id = b.space_id
+		WHERE b.user_id = ` + user + ` AND s.place_id = ` + place + ` AND b.end_at > ` + after + ` AND b.status IN ` + holding
+}
 
 // The audiences a booking is for.
 const (
@@ -312,7 +315,7 @@ func (s *Service) book(ctx context.Context, tx *db.Tx, setup *Setup, req Request
 		b.UserID, b.UserName = &id, req.By.Name
 		if !staff && sp.Rules.MaxActive > 0 {
 			var active int
-			if err := tx.QueryRowContext(ctx, activeBookings, id, setup.PlaceID, tx.Now).Scan(&active); err != nil {
+			if err := tx.QueryRowContext(ctx, activeBookings("$1", "$2", "$3"), id, setup.PlaceID, tx.Now).Scan(&active); err != nil {
 				return Booking{}, err
 			}
 			if active >= sp.Rules.MaxActive {
