@@ -67,8 +67,9 @@ const holding = `('pending', 'offered', 'confirmed')`
 // place that hold seats and end after an instant (three SQL expressions):
 // the active bookings the rules bound.
 func activeBookings(user, place, after string) string {
-	return `SELECT count(*) FROM bookings b JOIN spaces s ON s.id = b.space_id
-		WHERE b.user_id = ` + user + ` AND s.place_id = ` + place + ` AND b.end_at > ` + after + ` AND b.status IN ` + holding
+	return `SELECT count(*) FROM bookings b
+		WHERE b.user_id = ` + user + ` AND b.space_id IN (SELECT id FROM spaces WHERE place_id = ` + place + `)
+		AND b.end_at > ` + after + ` AND b.status IN ` + holding
 }
 
 // The audiences a booking is for.

@@ -82,8 +82,22 @@ func (d *DB) commitBatch(batch []*writeRequest) {
 		return
 	}
 	bg := context.Background()
-	sqlTx, err := d.SQL.BeginTx(bg, nil)
+	if d.writeConn == nil {
+		conn, err := d.SQL.Conn(bg)
+		if err != nil {
+			err = d.MapError(err)
+			for _, r := range live {
+				r.err = err
+			}
+			return
+		}
+		d.writeConn = conn
+	}
+	sqlTx, err := d.writeConn.BeginTx(bg, nil)
 	if err != nil {
+		// The connection may be broken: the next batch takes another.
+		_ = d.writeConn.Close()
+		d.writeConn = nil
 		if isBusy(err) {
 			err = errRetry
 		} else {

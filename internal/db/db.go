@@ -49,6 +49,9 @@ type DB struct {
 	writer  sync.Mutex // held by the writer committing a batch
 	queueMu sync.Mutex
 	queue   []*writeRequest
+	// writeConn is the connection the batches run on, under writer: its
+	// page cache stays warm (another connection's write would empty it).
+	writeConn *sql.Conn
 }
 
 // IsPostgres tells whether url selects PostgreSQL.
@@ -129,7 +132,15 @@ func Redact(location string) string {
 }
 
 // Close closes the database.
-func (d *DB) Close() error { return d.SQL.Close() }
+func (d *DB) Close() error {
+	d.writer.Lock()
+	if d.writeConn != nil {
+		_ = d.writeConn.Close()
+		d.writeConn = nil
+	}
+	d.writer.Unlock()
+	return d.SQL.Close()
+}
 
 // Ping checks that the database answers, for /readyz.
 func (d *DB) Ping(ctx context.Context) error { return d.SQL.PingContext(ctx) }
