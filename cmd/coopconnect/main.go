@@ -29,7 +29,7 @@ func (e usageError) Unwrap() error { return e.err }
 // serveMemoryLimit is the soft limit of the server's Go memory: with
 // SQLite's page caches and the program's code, the process stays under
 // 150 MiB resident.
-const serveMemoryLimit = 100 << 20
+const serveMemoryLimit = 90 << 20
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
