@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 )
@@ -82,18 +83,15 @@ func (d *DB) commitBatch(batch []*writeRequest) {
 		return
 	}
 	bg := context.Background()
-	if d.writeConn == nil {
-		conn, err := d.SQL.Conn(bg)
-		if err != nil {
-			err = d.MapError(err)
-			for _, r := range live {
-				r.err = err
-			}
-			return
+	conn, err := d.writerConn()
+	if err != nil {
+		err = d.MapError(err)
+		for _, r := range live {
+			r.err = err
 		}
-		d.writeConn = conn
+		return
 	}
-	sqlTx, err := d.writeConn.BeginTx(bg, nil)
+	sqlTx, err := conn.BeginTx(bg, nil)
 	if err != nil {
 		// The connection may be broken: the next batch takes another.
 		_ = d.writeConn.Close()
@@ -148,7 +146,22 @@ func (d *DB) commitBatch(batch []*writeRequest) {
 		for _, r := range committed {
 			r.err = err
 		}
+		return
 	}
+	d.written()
+}
+
+// writerConn returns the connection the batches run on, opening it if
+// need be. The caller holds the writer lock.
+func (d *DB) writerConn() (*sql.Conn, error) {
+	if d.writeConn == nil {
+		conn, err := d.SQL.Conn(context.Background())
+		if err != nil {
+			return nil, err
+		}
+		d.writeConn = conn
+	}
+	return d.writeConn, nil
 }
 
 // runOne runs a request's function, turning a panic into a value to

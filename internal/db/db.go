@@ -52,6 +52,11 @@ type DB struct {
 	// writeConn is the connection the batches run on, under writer: its
 	// page cache stays warm (another connection's write would empty it).
 	writeConn *sql.Conn
+	// The background checkpointer (checkpoint.go).
+	wrote            chan struct{}
+	closing          chan struct{}
+	checkpointerDone chan struct{}
+	restartFrames    int
 }
 
 // IsPostgres tells whether url selects PostgreSQL.
@@ -103,6 +108,9 @@ func Open(ctx context.Context, location string, clock coop.Clock) (*DB, error) {
 		// Drivers spread their reasons over several lines: keep one.
 		return nil, fmt.Errorf("database %s is not reachable: %s", d.Location, strings.Join(strings.Fields(err.Error()), " "))
 	}
+	if d.Engine == SQLite {
+		d.startCheckpoints()
+	}
 	return d, nil
 }
 
@@ -114,6 +122,7 @@ func sqliteDSN(path string) string {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(FULL)")
+	q.Add("_pragma", "wal_autocheckpoint(0)") // checkpoint.go
 	q.Set("_txlock", "immediate")
 	q.Set("_time_format", "datetime")
 	return "file:" + path + "?" + q.Encode()
@@ -133,6 +142,7 @@ func Redact(location string) string {
 
 // Close closes the database.
 func (d *DB) Close() error {
+	d.stopCheckpoints()
 	d.writer.Lock()
 	if d.writeConn != nil {
 		_ = d.writeConn.Close()
