@@ -78,8 +78,8 @@ func (s *Service) Availability(ctx context.Context, by *accounts.User, slug stri
 			userID = by.ID
 		}
 		err := tx.QueryRowContext(ctx, `SELECT p.id, p.setup_version, p.bookings_version,
-			COALESCE((SELECT audience FROM users WHERE id = $2), ''), (`+activeBookings("$2", "p.id", "$3")+`)
-			FROM places p WHERE p.slug = $1 AND p.status <> 'closed'`, slug, userID, tx.Now).
+			COALESCE((SELECT audience FROM users WHERE id = $2), ''), (`+activeBookings("$2", "p.id", "$3", "$4")+`)
+			FROM places p WHERE p.slug = $1 AND p.status <> 'closed'`, slug, userID, tx.Now, tx.Now.Add(-MaxLength)).
 			Scan(&placeID, &version, &bookings, &c.audience, &c.active)
 		if errors.Is(err, sql.ErrNoRows) {
 			return coop.Errorf(coop.ENotFound, "error.not_found")

@@ -154,7 +154,7 @@ func (s *Service) AddWindow(ctx context.Context, by accounts.User, slug string, 
 		if w.SpaceID != 0 {
 			space = w.SpaceID
 		}
-		w.PublicID = newPublicID()
+		w.PublicID = newPublicID(tx.Now)
 		_, err := tx.ExecContext(ctx, `INSERT INTO audience_windows (public_id, place_id, space_id, audience, weekdays,
 			start_minute, end_minute, label, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 			w.PublicID, setup.PlaceID, space, w.Audience, int(w.Weekdays), w.Start, w.End, w.Label, tx.Now)

@@ -3,6 +3,7 @@ package db_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 
@@ -92,6 +93,62 @@ func TestWrite_ConcurrentWritesFailAloneAndPanicsReachTheirCaller(t *testing.T) 
 			return err
 		}); err == nil {
 			t.Fatal("a cancelled write succeeded")
+		}
+	})
+}
+
+// A write that changes more pages than its journal keeps in memory (see
+// stmtjournal.go) commits, and one that fails takes them all back, while
+// the writes beside it in the same commit stand.
+func TestWrite_LargeWritesCommitOrRollBackWhole(t *testing.T) {
+	testkit.EachEngine(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		if err := d.Write(ctx, func(tx *db.Tx) error {
+			_, err := tx.ExecContext(ctx, `CREATE TABLE large_test (n INTEGER PRIMARY KEY, data TEXT NOT NULL)`)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		refused := errors.New("refused")
+		data := strings.Repeat("x", 3000)
+		// Each write fills and changes hundreds of pages: a megabyte.
+		write := func(first int, fail bool) error {
+			return d.Write(ctx, func(tx *db.Tx) error {
+				if _, err := tx.ExecContext(ctx, `UPDATE large_test SET data = data || 'y'`); err != nil {
+					return err
+				}
+				for i := range 300 {
+					if _, err := tx.ExecContext(ctx, `INSERT INTO large_test (n, data) VALUES ($1, $2)`, first+i, data); err != nil {
+						return err
+					}
+				}
+				if fail {
+					return refused
+				}
+				return nil
+			})
+		}
+		errs := make([]error, 6)
+		var wg sync.WaitGroup
+		for i := range errs {
+			wg.Go(func() { errs[i] = write(i*1000, i%2 == 1) })
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if want := error(nil); i%2 == 1 && !errors.Is(err, refused) || i%2 == 0 && err != want {
+				t.Errorf("write %d: %v", i, err)
+			}
+		}
+		var rows, failed, longest int
+		if err := d.Read(ctx, func(tx *db.Tx) error {
+			return tx.QueryRowContext(ctx, `SELECT count(*), COALESCE(SUM(CASE WHEN n / 1000 % 2 = 1 THEN 1 ELSE 0 END), 0),
+				max(length(data)) FROM large_test`).Scan(&rows, &failed, &longest)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		// Three writes stood, and updated at most the two others' rows.
+		if rows != 900 || failed != 0 || longest > 3002 {
+			t.Errorf("%d rows (%d of failed writes), the longest of %d bytes; want 900 (none) of 3002 at most", rows, failed, longest)
 		}
 	})
 }
