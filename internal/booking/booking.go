@@ -162,10 +162,15 @@ type Service struct {
 	// availabilities computed (see Availability).
 	held   heldCache
 	avails availCache
-	// Notify, when set, is told of every change a person should hear of,
-	// inside the transaction that makes it (to queue an email).
-	Notify func(ctx context.Context, tx *db.Tx, n Notice) error
+	// Notify, when set, prepares the notice of every change a person
+	// should hear of (their email, written), in any transaction, before
+	// the change is made; the Tell it returns, if any, is called inside
+	// the transaction that makes the change (to queue the email there).
+	Notify func(ctx context.Context, tx *db.Tx, n Notice) (Tell, error)
 }
+
+// Tell queues a prepared notice in the transaction that makes its change.
+type Tell func(ctx context.Context, tx *db.Tx) error
 
 // Notice is a change to tell the booking's person about.
 type Notice struct {
@@ -249,37 +254,33 @@ func (s *Service) Book(ctx context.Context, req Request) (Booking, error) {
 	if err := req.normalize(); err != nil {
 		return Booking{}, err
 	}
-	var b Booking
-	err := s.DB.Write(ctx, func(tx *db.Tx) error {
-		var placeID int64
-		// Lock the space: concurrent bookings of it decide one after the other.
-		err := tx.QueryRowContext(ctx, `SELECT place_id FROM spaces WHERE public_id = $1`+tx.ForUpdate(), req.SpacePublicID).Scan(&placeID)
-		if errors.Is(err, sql.ErrNoRows) {
-			return coop.Errorf(coop.ENotFound, "booking.space_not_found")
-		}
-		if err != nil {
-			return err
-		}
-		if req.IdempotencyKey != "" {
-			prev, found, err := byKey(ctx, tx, req.By.ID, req.IdempotencyKey)
-			if err != nil || found {
-				b = prev
-				if err == nil && !sameRequest(prev, req) {
-					err = coop.Errorf(coop.EConflict, "booking.idempotency_mismatch")
-				}
-				return err
-			}
-		}
-		setup, err := s.setupOf(ctx, tx, placeID)
-		if err != nil {
-			return err
-		}
-		b, err = s.book(ctx, tx, setup, req)
+	// A booking is decided in two steps. What it reads — the space, the
+	// place's rules, who books and for which audience, the email to send —
+	// is read beside the writer; the write transaction then checks what may
+	// have changed since (the rules, the clock, the member's active
+	// bookings; the seats: the database's triggers) and writes. Writes run
+	// one at a time, and what they do bounds the bookings a second.
+	var p *plan
+	err := s.DB.Read(ctx, func(tx *db.Tx) error {
+		var err error
+		p, err = s.plan(ctx, tx, req)
 		return err
 	})
-	if err != nil && req.IdempotencyKey != "" && coop.ErrorCode(err) == coop.EConflict && coop.AsError(err).Message == "error.conflict" {
-		// A concurrent request with the same key won the unique index:
-		// answer as its repetition would.
+	if err == nil && p.repeated {
+		return p.b, nil
+	}
+	var b Booking
+	if err == nil {
+		err = s.DB.Write(ctx, func(tx *db.Tx) error {
+			var err error
+			b, err = s.book(ctx, tx, req, p)
+			return err
+		})
+	}
+	if err != nil && req.IdempotencyKey != "" && coop.ErrorCode(err) == coop.EConflict {
+		// A concurrent request with the same key may have won, its seats
+		// or the key's unique index refusing this one: answer as its
+		// repetition would.
 		return s.replay(ctx, req, err)
 	}
 	if err != nil {
@@ -288,64 +289,143 @@ func (s *Service) Book(ctx context.Context, req Request) (Booking, error) {
 	return b, nil
 }
 
-// book decides a request inside the write transaction, the space locked.
-func (s *Service) book(ctx context.Context, tx *db.Tx, setup *Setup, req Request) (Booking, error) {
+// plan is a booking request decided as far as reading can.
+type plan struct {
+	setup *Setup
+	sp    *Space
+	staff bool
+	b     Booking // as it is to be written
+	tell  Tell    // the notice of b, prepared
+	// repeated tells that an earlier request with the same idempotency
+	// key made b.
+	repeated bool
+}
+
+// plan decides a request as far as reading can, in any transaction.
+func (s *Service) plan(ctx context.Context, tx *db.Tx, req Request) (*plan, error) {
+	var placeID int64
+	err := tx.QueryRowContext(ctx, `SELECT place_id FROM spaces WHERE public_id = $1`, req.SpacePublicID).Scan(&placeID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, coop.Errorf(coop.ENotFound, "booking.space_not_found")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if req.IdempotencyKey != "" {
+		prev, found, err := byKey(ctx, tx, req.By.ID, req.IdempotencyKey)
+		switch {
+		case err != nil:
+			return nil, err
+		case found && !sameRequest(prev, req):
+			return nil, coop.Errorf(coop.EConflict, "booking.idempotency_mismatch")
+		case found:
+			return &plan{b: prev, repeated: true}, nil
+		}
+	}
+	setup, err := s.setupOf(ctx, tx, placeID)
+	if err != nil {
+		return nil, err
+	}
 	sp, _ := setup.Space(req.SpacePublicID)
 	staff, err := places.Hosts(ctx, tx, req.By, setup.PlaceID)
 	if err != nil {
-		return Booking{}, err
+		return nil, err
 	}
 	if req.walkIn() && !staff {
-		return Booking{}, coop.Errorf(coop.EForbidden, "error.forbidden")
+		return nil, coop.Errorf(coop.EForbidden, "error.forbidden")
 	}
 	audience, err := audienceOf(ctx, tx, req, staff)
 	if err != nil {
-		return Booking{}, err
+		return nil, err
 	}
 	if req.Seats > sp.Capacity {
-		return Booking{}, &coop.Error{Code: coop.EInvalid, Message: "error.invalid_form",
+		return nil, &coop.Error{Code: coop.EInvalid, Message: "error.invalid_form",
 			Fields: map[string]string{"seats": "booking.seats_over_capacity"}, FieldArgs: map[string][]any{"seats": {sp.Capacity}}}
 	}
 	if e := setup.Check(sp, audience, req.Start, req.End, tx.Now, staff); e != nil {
-		return Booking{}, e
+		return nil, e
 	}
-	b := Booking{SpaceID: sp.ID, SpacePublicID: sp.PublicID, SpaceName: sp.Name, PlaceSlug: setup.Slug, PlaceName: setup.Name,
-		GuestName: req.GuestName, GuestContact: req.GuestContact, Audience: audience, Start: req.Start, End: req.End,
-		Seats: req.Seats, Exclusive: sp.Exclusive, Status: Confirmed, Attendance: Expected,
-		IdempotencyKey: req.IdempotencyKey, CreatedAt: tx.Now, PublicID: newPublicID(tx.Now)}
+	p := &plan{setup: setup, sp: sp, staff: staff, b: Booking{SpaceID: sp.ID, SpacePublicID: sp.PublicID, SpaceName: sp.Name,
+		PlaceSlug: setup.Slug, PlaceName: setup.Name, GuestName: req.GuestName, GuestContact: req.GuestContact,
+		Audience: audience, Start: req.Start, End: req.End, Seats: req.Seats, Exclusive: sp.Exclusive, Status: Confirmed,
+		Attendance: Expected, IdempotencyKey: req.IdempotencyKey, CreatedAt: tx.Now, PublicID: newPublicID(tx.Now)}}
 	if !req.walkIn() {
 		id := req.By.ID
-		b.UserID, b.UserName = &id, req.By.Name
-		if !staff && sp.Rules.MaxActive > 0 {
-			var active int
-			if err := tx.QueryRowContext(ctx, activeBookings("$1", "$2", "$3", "$4"), id, setup.PlaceID, tx.Now, tx.Now.Add(-MaxLength)).Scan(&active); err != nil {
-				return Booking{}, err
-			}
-			if active >= sp.Rules.MaxActive {
-				return Booking{}, coop.Refusal(coop.EInvalid, "booking.max_active", sp.Rules.MaxActive)
-			}
-		}
+		p.b.UserID, p.b.UserName = &id, req.By.Name
 	}
-	if taken := taken(ctx, tx, sp, req.Start, req.End, req.Seats, 0); taken != nil {
-		if !req.Waitlist || b.UserID == nil {
-			return Booking{}, taken
-		}
-		var already bool
-		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM bookings WHERE space_id = $1 AND user_id = $2
-			AND status = 'waiting' AND start_at = $3 AND end_at = $4)`, sp.ID, *b.UserID, b.Start, b.End).Scan(&already); err != nil {
-			return Booking{}, err
-		}
-		if already {
-			return Booking{}, coop.Refusal(coop.EConflict, "booking.already_waiting")
-		}
-		b.Status = Waiting
-	} else if sp.Rules.Approval && !staff {
-		b.Status = Pending
+	if sp.Rules.Approval && !staff {
+		p.b.Status = Pending
 	}
-	if err := insert(ctx, tx, &b, req.By.ID); err != nil {
+	p.tell, err = s.prepare(ctx, tx, string(p.b.Status), p.b)
+	return p, err
+}
+
+// book writes a planned booking, inside the write transaction.
+func (s *Service) book(ctx context.Context, tx *db.Tx, req Request, p *plan) (Booking, error) {
+	// The space locked (PostgreSQL: concurrent bookings of it decide one
+	// after the other), the rules' version, and the member's active
+	// bookings when a rule bounds them.
+	limited := p.b.UserID != nil && !p.staff && p.sp.Rules.MaxActive > 0
+	active, args := "0", []any{p.sp.ID}
+	if limited {
+		active = "(" + activeBookings("$2", "s.place_id", "$3", "$4") + ")"
+		args = append(args, req.By.ID, tx.Now, tx.Now.Add(-MaxLength))
+	}
+	var (
+		version int64
+		n       int
+	)
+	err := tx.QueryRowContext(ctx, `SELECT p.setup_version, `+active+` FROM spaces s JOIN places p ON p.id = s.place_id
+		WHERE s.id = $1`+tx.ForUpdate(), args...).Scan(&version, &n)
+	if err != nil {
 		return Booking{}, err
 	}
-	return b, s.notify(ctx, tx, string(b.Status), b)
+	if version != p.setup.Version {
+		// The rules changed since the plan: plan again, here.
+		if p, err = s.plan(ctx, tx, req); err != nil {
+			return Booking{}, err
+		}
+		if p.repeated {
+			return p.b, nil
+		}
+	} else if e := p.setup.Check(p.sp, p.b.Audience, req.Start, req.End, tx.Now, p.staff); e != nil {
+		return Booking{}, e // the clock turned since the plan
+	}
+	if limited && n >= p.sp.Rules.MaxActive {
+		return Booking{}, coop.Refusal(coop.EInvalid, "booking.max_active", p.sp.Rules.MaxActive)
+	}
+	b, tell := p.b, p.tell
+	if req.Waitlist && b.UserID != nil {
+		// Only a full slot puts the request on its waitlist.
+		if taken := taken(ctx, tx, p.sp, req.Start, req.End, req.Seats, 0); taken != nil {
+			var already bool
+			if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM bookings WHERE space_id = $1 AND user_id = $2
+				AND status = 'waiting' AND start_at = $3 AND end_at = $4)`, p.sp.ID, *b.UserID, b.Start, b.End).Scan(&already); err != nil {
+				return Booking{}, err
+			}
+			if already {
+				return Booking{}, coop.Refusal(coop.EConflict, "booking.already_waiting")
+			}
+			b.Status = Waiting
+			if tell, err = s.prepare(ctx, tx, string(b.Status), b); err != nil {
+				return Booking{}, err
+			}
+		}
+	}
+	if err := insert(ctx, tx, &b, req.By.ID); err != nil {
+		// The seats are the database's to count.
+		switch db.Raised(err) {
+		case "booking.full":
+			return Booking{}, coop.Refusal(coop.EConflict, "booking.full")
+		case "booking.overlap", "bookings_no_overlap":
+			return Booking{}, coop.Refusal(coop.EConflict, "booking.overlap")
+		}
+		return Booking{}, err
+	}
+	if tell != nil {
+		return b, tell(ctx, tx)
+	}
+	return b, nil
 }
 
 // taken returns the conflict that keeps seats seats of sp over [start, end)
@@ -412,9 +492,19 @@ func insert(ctx context.Context, tx *db.Tx, b *Booking, by int64) error {
 		b.Exclusive, string(b.Status), key, b.CreatedAt, hold, bookedBy).Scan(&b.ID)
 }
 
+// notify tells b's person of event, inside the transaction that makes it.
 func (s *Service) notify(ctx context.Context, tx *db.Tx, event string, b Booking) error {
+	tell, err := s.prepare(ctx, tx, event, b)
+	if err != nil || tell == nil {
+		return err
+	}
+	return tell(ctx, tx)
+}
+
+// prepare prepares the notice of event for b, in any transaction.
+func (s *Service) prepare(ctx context.Context, tx *db.Tx, event string, b Booking) (Tell, error) {
 	if s.Notify == nil {
-		return nil
+		return nil, nil
 	}
 	return s.Notify(ctx, tx, Notice{Event: event, Booking: b})
 }

@@ -19,31 +19,33 @@ import (
 // Mailer tells people of their bookings by email, in their language, with
 // an .ics file that their calendar takes: a request for a confirmed or
 // moved booking, a cancellation when it ends. Its Notify is the Service's
-// hook: the email is queued in the transaction that makes the change.
+// hook: the email is written beforehand, and queued in the transaction
+// that makes the change.
 type Mailer struct {
 	Mailer   *coopmail.Mailer
 	Catalogs i18n.Catalogs
 	BaseURL  string // https://coop-connect.example, for links
 }
 
-// Notify queues the email of a notice. A walk-in visitor gets one when the
-// staff gave an email address.
-func (m *Mailer) Notify(ctx context.Context, tx *db.Tx, n Notice) error {
+// Notify writes the email of a notice, and returns what queues it (nil
+// when nobody is to be told). A walk-in visitor gets one when the staff
+// gave an email address.
+func (m *Mailer) Notify(ctx context.Context, tx *db.Tx, n Notice) (Tell, error) {
 	b := n.Booking
 	to, name, lang := "", b.GuestName, "fr"
 	if b.UserID != nil {
 		err := tx.QueryRowContext(ctx, `SELECT email, name, locale FROM users WHERE id = $1`, *b.UserID).Scan(&to, &name, &lang)
 		if errors.Is(err, sql.ErrNoRows) {
-			return nil
+			return nil, nil
 		}
 		if err != nil {
-			return err
+			return nil, err
 		}
 	} else if addr, err := mail.ParseAddress(b.GuestContact); err == nil {
 		to = addr.Address
 	}
 	if to == "" {
-		return nil
+		return nil, nil
 	}
 	l := m.Catalogs.For(lang)
 	tr := func(key string, args ...any) string {
@@ -79,12 +81,12 @@ func (m *Mailer) Notify(ctx context.Context, tx *db.Tx, n Notice) error {
 		cal := ical.Calendar{Method: method, Events: []ical.Event{m.Event(b, status, tx.Now, what)}}
 		data := cal.Bytes()
 		if data == nil {
-			return errors.New("booking: the calendar of " + b.PublicID + " does not encode")
+			return nil, errors.New("booking: the calendar of " + b.PublicID + " does not encode")
 		}
 		msg.Attachments = []coopmail.Attachment{{Name: "reservation.ics",
 			ContentType: "text/calendar; method=" + string(method) + "; charset=utf-8", Data: data}}
 	}
-	return m.Mailer.Queue(ctx, tx, msg)
+	return func(ctx context.Context, tx *db.Tx) error { return m.Mailer.Queue(ctx, tx, msg) }, nil
 }
 
 // calendarOf says which .ics an event carries, if any.

@@ -52,9 +52,11 @@ func newRuled(t *testing.T, d *db.DB, users int) *ruled {
 	f := newFixture(t, d, users)
 	d.Clock = coop.NewFixedClock(monday(8, 0))
 	r := &ruled{fixture: f, notices: &noticeLog{}}
-	f.svc.Notify = func(_ context.Context, _ *db.Tx, n booking.Notice) error {
-		r.notices.add(n.Event + ":" + n.Booking.Who())
-		return nil
+	f.svc.Notify = func(_ context.Context, _ *db.Tx, n booking.Notice) (booking.Tell, error) {
+		return func(context.Context, *db.Tx) error {
+			r.notices.add(n.Event + ":" + n.Booking.Who())
+			return nil
+		}, nil
 	}
 	f.exec(`UPDATE places SET opening_hours = $1`, hoursOfLaFilature)
 	f.exec(`DELETE FROM booking_rules`)

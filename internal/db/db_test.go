@@ -141,6 +141,53 @@ func TestMapError_UniqueViolationIsConflict(t *testing.T) {
 	})
 }
 
+// Raised names what refused a statement: a trigger's message, an
+// exclusion constraint; nothing for other errors.
+func TestRaised_NamesTheTriggerOrConstraintThatRefused(t *testing.T) {
+	testkit.EachEngine(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		schema := []string{`CREATE TABLE raised_test (n INTEGER NOT NULL UNIQUE)`,
+			`CREATE TRIGGER raised_test_refuse BEFORE INSERT ON raised_test WHEN NEW.n < 0
+			 BEGIN SELECT RAISE(ABORT, 'test.negative'); END`}
+		if d.Engine == db.Postgres {
+			schema = []string{`CREATE TABLE raised_test (n integer NOT NULL UNIQUE, span int4range,
+				CONSTRAINT raised_test_no_overlap EXCLUDE USING gist (span WITH &&))`,
+				`CREATE FUNCTION raised_test_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+				 BEGIN IF NEW.n < 0 THEN RAISE EXCEPTION 'test.negative'; END IF; RETURN NEW; END $$`,
+				`CREATE TRIGGER raised_test_refuse BEFORE INSERT ON raised_test FOR EACH ROW EXECUTE FUNCTION raised_test_refuse()`}
+		}
+		for _, q := range schema {
+			if _, err := d.SQL.ExecContext(ctx, q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		raised := func(query string, args ...any) string {
+			var got string
+			_ = d.Write(ctx, func(tx *db.Tx) error {
+				_, err := tx.ExecContext(ctx, query, args...)
+				got = db.Raised(err)
+				return err
+			})
+			return got
+		}
+		if got := raised(`INSERT INTO raised_test (n) VALUES (-1)`); got != "test.negative" {
+			t.Errorf("trigger: %q, want test.negative", got)
+		}
+		if got := raised(`INSERT INTO raised_test (n) VALUES (1)`); got != "" {
+			t.Errorf("no error: %q", got)
+		}
+		if got := raised(`INSERT INTO raised_test (n) VALUES (1)`); got != "" {
+			t.Errorf("a unique index: %q, want nothing", got)
+		}
+		if d.Engine == db.Postgres {
+			raised(`INSERT INTO raised_test (n, span) VALUES (2, '[1,5)')`)
+			if got := raised(`INSERT INTO raised_test (n, span) VALUES (3, '[4,6)')`); got != "raised_test_no_overlap" {
+				t.Errorf("exclusion: %q, want raised_test_no_overlap", got)
+			}
+		}
+	})
+}
+
 func TestWrite_ConcurrentWritersAllCommit(t *testing.T) {
 	testkit.EachEngine(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()

@@ -2,6 +2,8 @@ package db
 
 import (
 	"errors"
+	"fmt"
+	"strings"
 
 	"coopconnect/internal/coop"
 
@@ -53,6 +55,31 @@ func (d *DB) MapError(err error) error {
 		}
 	}
 	return err
+}
+
+// Raised returns what refused a statement in the database: the message a
+// trigger raised, or the name of the exclusion constraint it broke; "" for
+// any other error.
+func Raised(err error) string {
+	var se *sqlite.Error
+	if errors.As(err, &se) && se.Code() == sqliteConstraintTrig {
+		// "constraint failed: <message> (1811)"
+		msg := strings.TrimSuffix(se.Error(), fmt.Sprintf(" (%d)", se.Code()))
+		if i := strings.LastIndex(msg, ": "); i >= 0 {
+			msg = msg[i+len(": "):]
+		}
+		return msg
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case "P0001":
+			return pe.Message
+		case "23P01":
+			return pe.ConstraintName
+		}
+	}
+	return ""
 }
 
 func isBusy(err error) bool {
