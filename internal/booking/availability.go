@@ -67,8 +67,8 @@ func (s *Service) Availability(ctx context.Context, by *accounts.User, slug stri
 	}
 	var out *Availability
 	err := s.DB.Read(ctx, func(tx *db.Tx) error {
-		// The place's versions and the caller's audience and active
-		// bookings there, in one query: every request asks.
+		// The place's versions and the caller's audience, in one query:
+		// every request asks.
 		var (
 			placeID, version, bookings int64
 			c                          = caller{user: by}
@@ -78,9 +78,9 @@ func (s *Service) Availability(ctx context.Context, by *accounts.User, slug stri
 			userID = by.ID
 		}
 		err := tx.QueryRowContext(ctx, `SELECT p.id, p.setup_version, p.bookings_version,
-			COALESCE((SELECT audience FROM users WHERE id = $2), ''), (`+activeBookings("$2", "p.id", "$3", "$4")+`)
-			FROM places p WHERE p.slug = $1 AND p.status <> 'closed'`, slug, userID, tx.Now, tx.Now.Add(-MaxLength)).
-			Scan(&placeID, &version, &bookings, &c.audience, &c.active)
+			COALESCE((SELECT audience FROM users WHERE id = $2), '')
+			FROM places p WHERE p.slug = $1 AND p.status <> 'closed'`, slug, userID).
+			Scan(&placeID, &version, &bookings, &c.audience)
 		if errors.Is(err, sql.ErrNoRows) {
 			return coop.Errorf(coop.ENotFound, "error.not_found")
 		}
@@ -91,13 +91,21 @@ func (s *Service) Availability(ctx context.Context, by *accounts.User, slug stri
 		if err != nil {
 			return err
 		}
+		limit := setup.maxActive()
 		if by != nil {
 			if c.staff, err = places.Hosts(ctx, tx, *by, placeID); err != nil {
 				return err
 			}
+			// The member's active bookings, where a rule bounds them.
+			if limit > 0 {
+				if err := tx.QueryRowContext(ctx, activeBookings("$1", "$2", "$3", "$4"),
+					userID, placeID, tx.Now, tx.Now.Add(-MaxLength)).Scan(&c.active); err != nil {
+					return err
+				}
+			}
 		}
 		key := availKey{place: placeID, from: from.Unix(), to: to.Unix(), space: spacePublicID,
-			signedIn: by != nil, staff: c.staff, audience: c.audience, active: min(c.active, setup.maxActive())}
+			signedIn: by != nil, staff: c.staff, audience: c.audience, active: min(c.active, limit)}
 		if out = s.avails.get(key, version, bookings, tx.Now); out != nil {
 			return nil
 		}
@@ -188,14 +196,15 @@ func (s *Service) availability(ctx context.Context, tx *db.Tx, setup *Setup, boo
 	return out, until, nil
 }
 
-// maxActive is the most active bookings any space's rules allow, plus one:
-// callers holding more see the same as callers holding that many.
+// maxActive is the most active bookings any space's rules allow, 0 when
+// none bounds them: callers holding more see the same as callers holding
+// that many.
 func (p *Setup) maxActive() int {
 	most := 0
 	for i := range p.Spaces {
 		most = max(most, p.Spaces[i].Rules.MaxActive)
 	}
-	return most + 1
+	return most
 }
 
 // availKey is what an availability depends on besides the place's

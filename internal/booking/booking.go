@@ -67,7 +67,9 @@ const holding = `('pending', 'offered', 'confirmed')`
 // activeBookings is the SQL that counts the bookings of a member in a
 // place that hold seats and end after an instant (four SQL expressions, the
 // last the instant less MaxLength: the bookings that end after it start
-// after that, which bounds the search): the active bookings the rules bound.
+// after that, which bounds the search to the member's latest bookings):
+// the active bookings the rules bound. The place must not depend on the
+// outer query: SQLite would list its spaces again for every booking.
 func activeBookings(user, place, after, since string) string {
 	return `SELECT count(*) FROM bookings b
 		WHERE b.user_id = ` + user + ` AND b.start_at > ` + since + ` AND b.end_at > ` + after + `
@@ -368,8 +370,8 @@ func (s *Service) book(ctx context.Context, tx *db.Tx, req Request, p *plan) (Bo
 	limited := p.b.UserID != nil && !p.staff && p.sp.Rules.MaxActive > 0
 	active, args := "0", []any{p.sp.ID}
 	if limited {
-		active = "(" + activeBookings("$2", "s.place_id", "$3", "$4") + ")"
-		args = append(args, req.By.ID, tx.Now, tx.Now.Add(-MaxLength))
+		active = "(" + activeBookings("$2", "$3", "$4", "$5") + ")"
+		args = append(args, req.By.ID, p.setup.PlaceID, tx.Now, tx.Now.Add(-MaxLength))
 	}
 	var (
 		version int64
