@@ -169,6 +169,9 @@ type Service struct {
 	// the change is made; the Tell it returns, if any, is called inside
 	// the transaction that makes the change (to queue the email there).
 	Notify func(ctx context.Context, tx *db.Tx, n Notice) (Tell, error)
+	// meanwhile, set by tests, runs between a booking's reading and its
+	// writing.
+	meanwhile func()
 }
 
 // Tell queues a prepared notice in the transaction that makes its change.
@@ -270,6 +273,9 @@ func (s *Service) Book(ctx context.Context, req Request) (Booking, error) {
 	})
 	if err == nil && p.repeated {
 		return p.b, nil
+	}
+	if s.meanwhile != nil {
+		s.meanwhile()
 	}
 	var b Booking
 	if err == nil {

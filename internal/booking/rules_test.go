@@ -593,3 +593,63 @@ func TestAvailability_SaysWhatIsFreeAndWhyNotForEachCaller(t *testing.T) {
 		wantCode(t, err, coop.ENotFound, "")
 	})
 }
+
+// A booking is read beside the writer, then written: what changed in
+// between — the rules, the member's other bookings, the seats, the clock —
+// decides, not what was read.
+func TestBook_WhatChangesBetweenReadingAndWritingDecides(t *testing.T) {
+	testkit.EachEngine(t, func(t *testing.T, d *db.DB) {
+		r := newRuled(t, d, 3)
+		tuesday := func(h int) time.Time { return monday(h, 30).AddDate(0, 0, 1) }
+		meanwhile := func(fn func()) {
+			r.svc.SetMeanwhile(func() {
+				r.svc.SetMeanwhile(nil)
+				fn()
+			})
+		}
+
+		// New rules: a notice of two days now refuses Tuesday.
+		meanwhile(func() { r.rules(booking.RuleInput{NoticeMinutes: "2880"}) })
+		_, err := r.svc.Book(ctx, r.req(r.room, 0, tuesday(9), tuesday(10)))
+		wantRefusal(t, err, "booking.notice")
+		// Approval now required: the booking waits for the staff.
+		r.rules(booking.RuleInput{})
+		meanwhile(func() { r.rules(booking.RuleInput{Approval: "yes"}) })
+		b, err := r.svc.Book(ctx, r.req(r.room, 0, tuesday(9), tuesday(10)))
+		if err != nil || b.Status != booking.Pending {
+			t.Fatalf("rules changed to approval: %v, %v; want pending", b.Status, err)
+		}
+
+		// The member booked elsewhere in the place meanwhile: their limit
+		// of two is reached.
+		r.rules(booking.RuleInput{MaxActive: "2", NoticeMinutes: "60"})
+		meanwhile(func() {
+			if _, err := r.svc.Book(ctx, r.req(r.desk, 0, tuesday(8), tuesday(12))); err != nil {
+				t.Fatal(err)
+			}
+		})
+		_, err = r.svc.Book(ctx, r.req(r.room, 0, tuesday(13), tuesday(14)))
+		wantRefusal(t, err, "booking.max_active")
+
+		// Someone took the room meanwhile: the database refuses the
+		// overlap, with or without an idempotency key.
+		for i, key := range []string{"", "clé"} {
+			start := tuesday(15 + i)
+			meanwhile(func() {
+				if _, err := r.svc.Book(ctx, r.req(r.room, 2, start, start.Add(time.Hour))); err != nil {
+					t.Fatal(err)
+				}
+			})
+			req := r.req(r.room, 1, start, start.Add(time.Hour))
+			req.IdempotencyKey = key
+			_, err = r.svc.Book(ctx, req)
+			wantRefusal(t, err, "booking.overlap")
+		}
+
+		// The clock turned meanwhile: at 08:31 the 09:30 slot is within
+		// the hour's notice.
+		meanwhile(func() { d.Clock.(*coop.FixedClock).Advance(31 * time.Minute) })
+		_, err = r.svc.Book(ctx, r.req(r.room, 1, monday(9, 30), monday(10, 30)))
+		wantRefusal(t, err, "booking.notice")
+	})
+}
