@@ -98,8 +98,7 @@ func (s *Service) Availability(ctx context.Context, by *accounts.User, slug stri
 			}
 			// The member's active bookings, where a rule bounds them.
 			if limit > 0 {
-				if err := tx.QueryRowContext(ctx, activeBookings("$1", "$2", "$3", "$4"),
-					userID, placeID, tx.Now, tx.Now.Add(-MaxLength)).Scan(&c.active); err != nil {
+				if c.active, err = countActive(ctx, tx, userID, placeID); err != nil {
 					return err
 				}
 			}

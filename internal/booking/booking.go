@@ -76,6 +76,13 @@ func activeBookings(user, place, after, since string) string {
 		AND b.space_id IN (SELECT id FROM spaces WHERE place_id = ` + place + `) AND b.status IN ` + holding
 }
 
+// countActive counts a member's active bookings in a place.
+func countActive(ctx context.Context, tx *db.Tx, userID, placeID int64) (int, error) {
+	var n int
+	err := tx.QueryRowContext(ctx, activeBookings("$1", "$2", "$3", "$4"), userID, placeID, tx.Now, tx.Now.Add(-MaxLength)).Scan(&n)
+	return n, err
+}
+
 // The audiences a booking is for.
 const (
 	AudienceProfessionals = "professionals"
@@ -373,15 +380,15 @@ func (s *Service) book(ctx context.Context, tx *db.Tx, req Request, p *plan) (Bo
 	// The space locked (PostgreSQL: concurrent bookings of it decide one
 	// after the other), the rules' version, and the member's active
 	// bookings when a rule bounds them.
-	limited := p.b.UserID != nil && !p.staff && p.sp.Rules.MaxActive > 0
-	active, args := "0", []any{p.sp.ID}
-	if limited {
+	limited := func(p *plan) bool { return p.b.UserID != nil && !p.staff && p.sp.Rules.MaxActive > 0 }
+	active, args := "-1", []any{p.sp.ID}
+	if limited(p) {
 		active = "(" + activeBookings("$2", "$3", "$4", "$5") + ")"
 		args = append(args, req.By.ID, p.setup.PlaceID, tx.Now, tx.Now.Add(-MaxLength))
 	}
 	var (
 		version int64
-		n       int
+		n       int // -1: not counted
 	)
 	err := tx.QueryRowContext(ctx, `SELECT p.setup_version, `+active+` FROM spaces s JOIN places p ON p.id = s.place_id
 		WHERE s.id = $1`+tx.ForUpdate(), args...).Scan(&version, &n)
@@ -396,11 +403,19 @@ func (s *Service) book(ctx context.Context, tx *db.Tx, req Request, p *plan) (Bo
 		if p.repeated {
 			return p.b, nil
 		}
+		n = -1
 	} else if e := p.setup.Check(p.sp, p.b.Audience, req.Start, req.End, tx.Now, p.staff); e != nil {
 		return Booking{}, e // the clock turned since the plan
 	}
-	if limited && n >= p.sp.Rules.MaxActive {
-		return Booking{}, coop.Refusal(coop.EInvalid, "booking.max_active", p.sp.Rules.MaxActive)
+	if limited(p) {
+		if n < 0 {
+			if n, err = countActive(ctx, tx, req.By.ID, p.setup.PlaceID); err != nil {
+				return Booking{}, err
+			}
+		}
+		if n >= p.sp.Rules.MaxActive {
+			return Booking{}, coop.Refusal(coop.EInvalid, "booking.max_active", p.sp.Rules.MaxActive)
+		}
 	}
 	b, tell := p.b, p.tell
 	if req.Waitlist && b.UserID != nil {

@@ -630,6 +630,16 @@ func TestBook_WhatChangesBetweenReadingAndWritingDecides(t *testing.T) {
 		})
 		_, err = r.svc.Book(ctx, r.req(r.room, 0, tuesday(13), tuesday(14)))
 		wantRefusal(t, err, "booking.max_active")
+		// A limit set meanwhile counts too: member 1 holds none yet, then
+		// one, and the limit becomes one.
+		r.rules(booking.RuleInput{NoticeMinutes: "60"})
+		if _, err := r.svc.Book(ctx, r.req(r.desk, 1, tuesday(8), tuesday(12))); err != nil {
+			t.Fatal(err)
+		}
+		meanwhile(func() { r.rules(booking.RuleInput{MaxActive: "1", NoticeMinutes: "60"}) })
+		_, err = r.svc.Book(ctx, r.req(r.room, 1, tuesday(13), tuesday(14)))
+		wantRefusal(t, err, "booking.max_active")
+		r.rules(booking.RuleInput{MaxActive: "2", NoticeMinutes: "60"})
 
 		// Someone took the room meanwhile: the database refuses the
 		// overlap, with or without an idempotency key.
