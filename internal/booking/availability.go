@@ -65,25 +65,13 @@ func (s *Service) Availability(ctx context.Context, by *accounts.User, slug stri
 		return nil, &coop.Error{Code: coop.EInvalid, Message: "error.invalid_form", Fields: map[string]string{"to": "booking.range_too_long"},
 			FieldArgs: map[string][]any{"to": {int(MaxRange.Hours() / 24)}}}
 	}
+	if out := s.cachedAvailability(ctx, by, slug, from, to, spacePublicID); out != nil {
+		return out, nil
+	}
 	var out *Availability
 	err := s.DB.Read(ctx, func(tx *db.Tx) error {
-		// The place's versions and the caller's audience, in one query:
-		// every request asks.
-		var (
-			placeID, version, bookings int64
-			c                          = caller{user: by}
-			userID                     int64
-		)
-		if by != nil {
-			userID = by.ID
-		}
-		err := tx.QueryRowContext(ctx, `SELECT p.id, p.setup_version, p.bookings_version,
-			COALESCE((SELECT audience FROM users WHERE id = $2), '')
-			FROM places p WHERE p.slug = $1 AND p.status <> 'closed'`, slug, userID).
-			Scan(&placeID, &version, &bookings, &c.audience)
-		if errors.Is(err, sql.ErrNoRows) {
-			return coop.Errorf(coop.ENotFound, "error.not_found")
-		}
+		c := caller{user: by}
+		placeID, version, bookings, err := placeVersions(ctx, tx, slug, by, &c)
 		if err != nil {
 			return err
 		}
@@ -98,13 +86,12 @@ func (s *Service) Availability(ctx context.Context, by *accounts.User, slug stri
 			}
 			// The member's active bookings, where a rule bounds them.
 			if limit > 0 {
-				if c.active, err = countActive(ctx, tx, userID, placeID); err != nil {
+				if c.active, err = countActive(ctx, tx, by.ID, placeID); err != nil {
 					return err
 				}
 			}
 		}
-		key := availKey{place: placeID, from: from.Unix(), to: to.Unix(), space: spacePublicID,
-			signedIn: by != nil, staff: c.staff, audience: c.audience, active: min(c.active, limit)}
+		key := newAvailKey(placeID, from, to, spacePublicID, c, limit)
 		if out = s.avails.get(key, version, bookings, tx.Now); out != nil {
 			return nil
 		}
@@ -193,6 +180,56 @@ func (s *Service) availability(ctx context.Context, tx *db.Tx, setup *Setup, boo
 		}
 	}
 	return out, until, nil
+}
+
+// cachedAvailability answers from the cache in one statement, outside any
+// transaction (on PostgreSQL, each statement of a transaction is a round
+// trip to the server), when the caller's role alone says whether they are
+// the place's staff and no rule bounds their active bookings; nil when it
+// cannot.
+func (s *Service) cachedAvailability(ctx context.Context, by *accounts.User, slug string, from, to time.Time, spacePublicID string) *Availability {
+	c := caller{user: by}
+	if by != nil {
+		var decided bool
+		if c.staff, decided = places.HostsByRole(by.Role); !decided {
+			return nil
+		}
+	}
+	placeID, version, bookings, err := placeVersions(ctx, s.DB.SQL, slug, by, &c)
+	if err != nil {
+		return nil // the transaction reads it again, and tells
+	}
+	setup, ok := s.setups.Load(placeID)
+	if !ok || setup.(*Setup).Version != version || (by != nil && setup.(*Setup).maxActive() > 0) {
+		return nil
+	}
+	return s.avails.get(newAvailKey(placeID, from, to, spacePublicID, c, 0), version, bookings, db.Instant(s.DB.Clock.Now()))
+}
+
+// placeVersions reads what every availability asks: the place's id and
+// versions, and the caller's audience (into c).
+func placeVersions(ctx context.Context, q interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}, slug string, by *accounts.User, c *caller) (placeID, version, bookings int64, err error) {
+	var userID int64
+	if by != nil {
+		userID = by.ID
+	}
+	err = q.QueryRowContext(ctx, `SELECT p.id, p.setup_version, p.bookings_version,
+		COALESCE((SELECT audience FROM users WHERE id = $2), '')
+		FROM places p WHERE p.slug = $1 AND p.status <> 'closed'`, slug, userID).
+		Scan(&placeID, &version, &bookings, &c.audience)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = coop.Errorf(coop.ENotFound, "error.not_found")
+	}
+	return placeID, version, bookings, err
+}
+
+// newAvailKey is the key of an availability for c, where limit bounds the
+// active bookings that matter.
+func newAvailKey(placeID int64, from, to time.Time, spacePublicID string, c caller, limit int) availKey {
+	return availKey{place: placeID, from: from.Unix(), to: to.Unix(), space: spacePublicID,
+		signedIn: c.user != nil, staff: c.staff, audience: c.audience, active: min(c.active, limit)}
 }
 
 // maxActive is the most active bookings any space's rules allow, 0 when

@@ -67,9 +67,10 @@ func staffOf(ctx context.Context, tx *db.Tx, placeID int64) ([]Person, error) {
 // Hosts tells whether by runs the bookings of a place: a coordinator, a
 // manager of its carrier, or one of its concierges.
 func Hosts(ctx context.Context, tx *db.Tx, by accounts.User, placeID int64) (bool, error) {
+	if hosts, decided := HostsByRole(by.Role); decided {
+		return hosts, nil
+	}
 	switch by.Role {
-	case accounts.Coordinator:
-		return true, nil
 	case accounts.Manager:
 		var n int
 		err := tx.QueryRowContext(ctx, `SELECT count(*) FROM carrier_managers cm JOIN places p ON p.carrier_id = cm.carrier_id
@@ -81,4 +82,17 @@ func Hosts(ctx context.Context, tx *db.Tx, by accounts.User, placeID int64) (boo
 		return n > 0, err
 	}
 	return false, nil
+}
+
+// HostsByRole tells whether a role alone decides Hosts (decided), and
+// then its answer: a coordinator hosts every place, a member or an
+// official none; a manager's or a concierge's places must be read.
+func HostsByRole(role accounts.Role) (hosts, decided bool) {
+	switch role {
+	case accounts.Coordinator:
+		return true, true
+	case accounts.Manager, accounts.Concierge:
+		return false, false
+	}
+	return false, true
 }
