@@ -58,7 +58,9 @@ const (
 func (s Status) Holds() bool { return s == Pending || s == Offered || s == Confirmed }
 
 // MaxLength is the longest a booking lasts, a database constraint: a
-// day of Paris, with room for the DST change.
+// day of Paris, with room for the DST change. A booking that ends after an
+// instant starts less than MaxLength before it: the queries by time bound
+// their search with it, instead of reading a space's or a member's history.
 const MaxLength = 26 * time.Hour
 
 // holding is the SQL list of the statuses that hold seats.
@@ -597,7 +599,7 @@ func (s *Service) Get(ctx context.Context, publicID string) (Booking, error) {
 // [from, to), by start.
 func (s *Service) ListForSpace(ctx context.Context, spaceID int64, from, to time.Time) ([]Booking, error) {
 	return s.list(ctx, ` WHERE b.space_id = $1 AND b.status IN `+holding+` AND b.start_at < $3 AND b.end_at > $2
-		ORDER BY b.start_at, b.id`, spaceID, db.Instant(from), db.Instant(to))
+		AND b.start_at > $4 ORDER BY b.start_at, b.id`, spaceID, db.Instant(from), db.Instant(to), db.Instant(from).Add(-MaxLength))
 }
 
 func (s *Service) list(ctx context.Context, where string, args ...any) ([]Booking, error) {

@@ -122,13 +122,13 @@ func (s *Service) Feed(ctx context.Context, secret string, baseURL string) (ical
 		if user.Valid {
 			cal.Name = "Coop-connect"
 			list, err = listTx(ctx, tx, ` WHERE b.user_id = $1 AND b.status IN ('pending', 'offered', 'confirmed', 'cancelled', 'refused')
-				AND b.start_at < $3 AND b.end_at > $2 ORDER BY b.start_at, b.id`, user.Int64, from, to)
+				AND b.start_at < $3 AND b.end_at > $2 AND b.start_at > $4 ORDER BY b.start_at, b.id`, user.Int64, from, to, from.Add(-MaxLength))
 		} else {
 			if err := tx.QueryRowContext(ctx, `SELECT name FROM places WHERE id = $1`, place.Int64).Scan(&cal.Name); err != nil {
 				return err
 			}
 			list, err = listTx(ctx, tx, ` WHERE s.place_id = $1 AND b.status IN ('pending', 'offered', 'confirmed', 'cancelled')
-				AND b.start_at < $3 AND b.end_at > $2 ORDER BY b.start_at, b.id`, place.Int64, from, to)
+				AND b.start_at < $3 AND b.end_at > $2 AND b.start_at > $4 ORDER BY b.start_at, b.id`, place.Int64, from, to, from.Add(-MaxLength))
 		}
 		if err != nil {
 			return err

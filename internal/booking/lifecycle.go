@@ -299,7 +299,7 @@ func (p *Setup) spaceByID(id int64) (*Space, bool) {
 func (s *Service) Mine(ctx context.Context, userID int64, upcoming bool) ([]Booking, error) {
 	now := db.Instant(s.DB.Clock.Now())
 	if upcoming {
-		return s.list(ctx, ` WHERE b.user_id = $1 AND b.end_at > $2 ORDER BY b.start_at, b.id`, userID, now)
+		return s.list(ctx, ` WHERE b.user_id = $1 AND b.end_at > $2 AND b.start_at > $3 ORDER BY b.start_at, b.id`, userID, now, now.Add(-MaxLength))
 	}
 	return s.list(ctx, ` WHERE b.user_id = $1 AND b.end_at <= $2 ORDER BY b.start_at DESC, b.id LIMIT 100`, userID, now)
 }
@@ -313,8 +313,8 @@ func (s *Service) ForPlace(ctx context.Context, by accounts.User, slug string, f
 		if err != nil {
 			return err
 		}
-		out, err = listTx(ctx, tx, ` WHERE s.place_id = $1 AND b.start_at < $3 AND b.end_at > $2 ORDER BY b.start_at, s.position, b.id`,
-			placeID, db.Instant(from), db.Instant(to))
+		out, err = listTx(ctx, tx, ` WHERE s.place_id = $1 AND b.start_at < $3 AND b.end_at > $2 AND b.start_at > $4
+			ORDER BY b.start_at, s.position, b.id`, placeID, db.Instant(from), db.Instant(to), db.Instant(from).Add(-MaxLength))
 		return err
 	})
 	return out, err
