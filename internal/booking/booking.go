@@ -66,22 +66,17 @@ const MaxLength = 26 * time.Hour
 // holding is the SQL list of the statuses that hold seats.
 const holding = `('pending', 'offered', 'confirmed')`
 
-// activeBookings is the SQL that counts the bookings of a member in a
-// place that hold seats and end after an instant (four SQL expressions, the
-// last the instant less MaxLength: the bookings that end after it start
-// after that, which bounds the search to the member's latest bookings):
-// the active bookings the rules bound. The place must not depend on the
-// outer query: SQLite would list its spaces again for every booking.
-func activeBookings(user, place, after, since string) string {
-	return `SELECT count(*) FROM bookings b
-		WHERE b.user_id = ` + user + ` AND b.start_at > ` + since + ` AND b.end_at > ` + after + `
-		AND b.space_id IN (SELECT id FROM spaces WHERE place_id = ` + place + `) AND b.status IN ` + holding
-}
-
-// countActive counts a member's active bookings in a place.
+// countActive counts a member's active bookings in a place, those that
+// hold seats and have not ended: the rules bound them. They started less
+// than MaxLength before now, which bounds the search to the member's latest
+// bookings. (The place is a value: taken from an outer query, SQLite would
+// list its spaces again for every booking read.)
 func countActive(ctx context.Context, tx *db.Tx, userID, placeID int64) (int, error) {
 	var n int
-	err := tx.QueryRowContext(ctx, activeBookings("$1", "$2", "$3", "$4"), userID, placeID, tx.Now, tx.Now.Add(-MaxLength)).Scan(&n)
+	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM bookings b
+		WHERE b.user_id = $1 AND b.start_at > $4 AND b.end_at > $3
+		AND b.space_id IN (SELECT id FROM spaces WHERE place_id = $2) AND b.status IN `+holding,
+		userID, placeID, tx.Now, tx.Now.Add(-MaxLength)).Scan(&n)
 	return n, err
 }
 
@@ -380,20 +375,10 @@ func (s *Service) plan(ctx context.Context, tx *db.Tx, req Request) (*plan, erro
 // book writes a planned booking, inside the write transaction.
 func (s *Service) book(ctx context.Context, tx *db.Tx, req Request, p *plan) (Booking, error) {
 	// The space locked (PostgreSQL: concurrent bookings of it decide one
-	// after the other), the rules' version, and the member's active
-	// bookings when a rule bounds them.
-	limited := func(p *plan) bool { return p.b.UserID != nil && !p.staff && p.sp.Rules.MaxActive > 0 }
-	active, args := "-1", []any{p.sp.ID}
-	if limited(p) {
-		active = "(" + activeBookings("$2", "$3", "$4", "$5") + ")"
-		args = append(args, req.By.ID, p.setup.PlaceID, tx.Now, tx.Now.Add(-MaxLength))
-	}
-	var (
-		version int64
-		n       int // -1: not counted
-	)
-	err := tx.QueryRowContext(ctx, `SELECT p.setup_version, `+active+` FROM spaces s JOIN places p ON p.id = s.place_id
-		WHERE s.id = $1`+tx.ForUpdate(), args...).Scan(&version, &n)
+	// after the other), and the rules' version.
+	var version int64
+	err := tx.QueryRowContext(ctx, `SELECT p.setup_version FROM spaces s JOIN places p ON p.id = s.place_id
+		WHERE s.id = $1`+tx.ForUpdate(), p.sp.ID).Scan(&version)
 	if err != nil {
 		return Booking{}, err
 	}
@@ -405,15 +390,13 @@ func (s *Service) book(ctx context.Context, tx *db.Tx, req Request, p *plan) (Bo
 		if p.repeated {
 			return p.b, nil
 		}
-		n = -1
 	} else if e := p.setup.Check(p.sp, p.b.Audience, req.Start, req.End, tx.Now, p.staff); e != nil {
 		return Booking{}, e // the clock turned since the plan
 	}
-	if limited(p) {
-		if n < 0 {
-			if n, err = countActive(ctx, tx, req.By.ID, p.setup.PlaceID); err != nil {
-				return Booking{}, err
-			}
+	if p.b.UserID != nil && !p.staff && p.sp.Rules.MaxActive > 0 {
+		n, err := countActive(ctx, tx, req.By.ID, p.setup.PlaceID)
+		if err != nil {
+			return Booking{}, err
 		}
 		if n >= p.sp.Rules.MaxActive {
 			return Booking{}, coop.Refusal(coop.EInvalid, "booking.max_active", p.sp.Rules.MaxActive)
