@@ -188,6 +188,10 @@ type Notice struct {
 	// "waitlist_ended" (the slot began while still waiting).
 	Event   string
 	Booking Booking
+	// Member is the member booked for, when at hand (who books for
+	// themselves: their account as the request read it); else Notify
+	// reads the member's account.
+	Member *accounts.User
 }
 
 // Exclusive tells whether a space of that kind is booked one at a time.
@@ -301,6 +305,16 @@ func (s *Service) Book(ctx context.Context, req Request) (Booking, error) {
 	return b, nil
 }
 
+// requestNotice is the notice of b, made for req: a member booking for
+// themselves is at hand.
+func requestNotice(req Request, b Booking) Notice {
+	n := Notice{Event: string(b.Status), Booking: b}
+	if !req.walkIn() {
+		n.Member = &req.By
+	}
+	return n
+}
+
 // plan is a booking request decided as far as reading can.
 type plan struct {
 	setup *Setup
@@ -315,15 +329,30 @@ type plan struct {
 
 // plan decides a request as far as reading can, in any transaction.
 func (s *Service) plan(ctx context.Context, tx *db.Tx, req Request) (*plan, error) {
-	var placeID int64
-	err := tx.QueryRowContext(ctx, `SELECT place_id FROM spaces WHERE public_id = $1`, req.SpacePublicID).Scan(&placeID)
+	// One statement reads what every request needs beside the place's
+	// setup (cached by its version): the space's place, the caller's
+	// declared audience, and whether the key was used before.
+	var (
+		placeID, version int64
+		declared         string
+		repeated         bool
+		key              any
+	)
+	if req.IdempotencyKey != "" {
+		key = req.IdempotencyKey
+	}
+	err := tx.QueryRowContext(ctx, `SELECT s.place_id, p.setup_version,
+		COALESCE((SELECT audience FROM users WHERE id = $2), ''),
+		EXISTS (SELECT 1 FROM bookings WHERE COALESCE(booked_by, 0) = $2 AND idempotency_key = $3)
+		FROM spaces s JOIN places p ON p.id = s.place_id WHERE s.public_id = $1`,
+		req.SpacePublicID, req.By.ID, key).Scan(&placeID, &version, &declared, &repeated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, coop.Errorf(coop.ENotFound, "booking.space_not_found")
 	}
 	if err != nil {
 		return nil, err
 	}
-	if req.IdempotencyKey != "" {
+	if repeated {
 		prev, found, err := byKey(ctx, tx, req.By.ID, req.IdempotencyKey)
 		switch {
 		case err != nil:
@@ -334,7 +363,7 @@ func (s *Service) plan(ctx context.Context, tx *db.Tx, req Request) (*plan, erro
 			return &plan{b: prev, repeated: true}, nil
 		}
 	}
-	setup, err := s.setupOf(ctx, tx, placeID)
+	setup, err := s.setupAt(ctx, tx, placeID, version)
 	if err != nil {
 		return nil, err
 	}
@@ -346,7 +375,7 @@ func (s *Service) plan(ctx context.Context, tx *db.Tx, req Request) (*plan, erro
 	if req.walkIn() && !staff {
 		return nil, coop.Errorf(coop.EForbidden, "error.forbidden")
 	}
-	audience, err := audienceOf(ctx, tx, req, staff)
+	audience, err := audienceOf(req, staff, declared)
 	if err != nil {
 		return nil, err
 	}
@@ -368,7 +397,7 @@ func (s *Service) plan(ctx context.Context, tx *db.Tx, req Request) (*plan, erro
 	if sp.Rules.Approval && !staff {
 		p.b.Status = Pending
 	}
-	p.tell, err = s.prepare(ctx, tx, string(p.b.Status), p.b)
+	p.tell, err = s.prepare(ctx, tx, requestNotice(req, p.b))
 	return p, err
 }
 
@@ -415,7 +444,7 @@ func (s *Service) book(ctx context.Context, tx *db.Tx, req Request, p *plan) (Bo
 				return Booking{}, coop.Refusal(coop.EConflict, "booking.already_waiting")
 			}
 			b.Status = Waiting
-			if tell, err = s.prepare(ctx, tx, string(b.Status), b); err != nil {
+			if tell, err = s.prepare(ctx, tx, requestNotice(req, b)); err != nil {
 				return Booking{}, err
 			}
 		}
@@ -461,20 +490,17 @@ func taken(ctx context.Context, tx *db.Tx, sp *Space, start, end time.Time, seat
 	return nil
 }
 
-// audienceOf returns the audience a request books for.
-func audienceOf(ctx context.Context, tx *db.Tx, req Request, staff bool) (string, error) {
+// audienceOf returns the audience a request books for; declared is the
+// caller's, "" when their account is gone.
+func audienceOf(req Request, staff bool, declared string) (string, error) {
 	if req.walkIn() || (staff && req.Audience != "") {
 		if req.Audience == "" {
 			return "", &coop.Error{Code: coop.EInvalid, Message: "error.invalid_form", Fields: map[string]string{"audience": "booking.audience_invalid"}}
 		}
 		return req.Audience, nil
 	}
-	var declared string
-	if err := tx.QueryRowContext(ctx, `SELECT audience FROM users WHERE id = $1`, req.By.ID).Scan(&declared); err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return "", coop.Errorf(coop.EUnauthorized, "auth.sign_in_required")
-		}
-		return "", err
+	if declared == "" {
+		return "", coop.Errorf(coop.EUnauthorized, "auth.sign_in_required")
 	}
 	if req.Audience != "" && req.Audience != declared {
 		return "", &coop.Error{Code: coop.EInvalid, Message: "error.invalid_form", Fields: map[string]string{"audience": "booking.audience_not_declared"}}
@@ -502,19 +528,19 @@ func insert(ctx context.Context, tx *db.Tx, b *Booking, by int64) error {
 
 // notify tells b's person of event, inside the transaction that makes it.
 func (s *Service) notify(ctx context.Context, tx *db.Tx, event string, b Booking) error {
-	tell, err := s.prepare(ctx, tx, event, b)
+	tell, err := s.prepare(ctx, tx, Notice{Event: event, Booking: b})
 	if err != nil || tell == nil {
 		return err
 	}
 	return tell(ctx, tx)
 }
 
-// prepare prepares the notice of event for b, in any transaction.
-func (s *Service) prepare(ctx context.Context, tx *db.Tx, event string, b Booking) (Tell, error) {
+// prepare prepares a notice, in any transaction.
+func (s *Service) prepare(ctx context.Context, tx *db.Tx, n Notice) (Tell, error) {
 	if s.Notify == nil {
 		return nil, nil
 	}
-	return s.Notify(ctx, tx, Notice{Event: event, Booking: b})
+	return s.Notify(ctx, tx, n)
 }
 
 func (s *Service) replay(ctx context.Context, req Request, cause error) (Booking, error) {

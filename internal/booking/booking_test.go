@@ -100,7 +100,8 @@ func (f *fixture) req(sp space, user int, start, end time.Time) booking.Request 
 }
 
 func (f *fixture) member(i int) accounts.User {
-	return accounts.User{ID: f.users[i], Role: accounts.Member, Name: fmt.Sprintf("membre%d@example.fr", i)}
+	email := fmt.Sprintf("membre%d@example.fr", i)
+	return accounts.User{ID: f.users[i], Role: accounts.Member, Email: email, Name: email, Locale: "fr"}
 }
 
 // at returns 2026-02-02 (a Monday) at hour h, UTC.
@@ -409,6 +410,13 @@ func TestBook_SameRequestTenTimesMakesOneBooking(t *testing.T) {
 		if n != 1 {
 			t.Fatalf("%d rows, want 1", n)
 		}
+		// Repeated once its booking holds the member's one allowed
+		// booking, the request is still answered with that booking.
+		f.exec(`UPDATE booking_rules SET max_active = 1`)
+		if again, err := f.svc.Book(ctx, r); err != nil || again.PublicID != ids[0] {
+			t.Fatalf("repeated under a limit of one: %s, %v", again.PublicID, err)
+		}
+		f.exec(`UPDATE booking_rules SET max_active = NULL`)
 		other := r
 		other.End = at(18)
 		_, err := f.svc.Book(ctx, other)
@@ -452,6 +460,10 @@ func TestBook_RefusesBadRequests(t *testing.T) {
 		wantCode(t, err, coop.EInvalid, "")
 		_, err = f.svc.Book(ctx, f.req(space{PublicID: "nope"}, 0, at(10), at(11)))
 		wantCode(t, err, coop.ENotFound, "booking.space_not_found")
+		gone := f.req(sp, 0, at(10), at(11))
+		gone.By.ID = -1 // an account deleted while signed in
+		_, err = f.svc.Book(ctx, gone)
+		wantCode(t, err, coop.EUnauthorized, "auth.sign_in_required")
 		r := f.req(sp, 0, at(10), at(11))
 		r.Seats = 4
 		_, err = f.svc.Book(ctx, r)
