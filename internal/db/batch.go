@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 )
 
 // Group commit. SQLite has one writer, and a commit costs an fsync (2 ms
@@ -12,19 +13,25 @@ import (
 // 500 a second whatever the CPU. So concurrent Write calls share one
 // transaction and one commit:
 //
-//   - each caller queues its function, then takes the writer lock; whoever
-//     holds it takes the whole queue, runs it in one transaction and
-//     commits; callers whose request was in that batch find it done;
+//   - each caller queues its function, then waits for its outcome or for
+//     the lead, whichever comes first; whoever takes the lead takes the
+//     whole queue, runs it in one transaction and commits;
 //   - each function runs in its own SAVEPOINT: its error rolls back its
 //     writes only, exactly as if it had run alone, and the next function
 //     sees the database as the previous ones left it — the batch is the
 //     same as running them one after the other;
-//   - every caller learns its outcome only after the COMMIT, so success
-//     still means durable (synchronous=FULL), and a failed COMMIT fails
-//     every function of the batch.
+//   - the commit writes the log without syncing it (the writer's
+//     connection runs with synchronous=NORMAL); the leader then gives up
+//     the lead, so that the next batch runs while the log is synced, and
+//     tells the batch's callers their outcomes — successes and refusals
+//     alike — only once the log holding the batch is synced. Success
+//     still means durable, and nobody is told anything a power loss could
+//     undo. Other readers may see a batch's writes during its sync (2 ms):
+//     a reader that answers with a write it did not make itself syncs the
+//     log first (Durable).
 //
 // The invariants are untouched: the triggers check every statement, and
-// the functions run one at a time inside the write lock, as before.
+// the functions run one at a time under the lead, as before.
 
 // maxBatch bounds how many writes share one commit.
 const maxBatch = 256
@@ -34,43 +41,82 @@ type writeRequest struct {
 	fn    func(tx *Tx) error
 	err   error
 	panic any
-	done  bool
+	done  chan struct{} // closed once err and panic are final, the log synced
 }
 
 func (d *DB) writeInBatch(ctx context.Context, fn func(tx *Tx) error) error {
-	req := &writeRequest{ctx: ctx, fn: fn}
+	req := &writeRequest{ctx: ctx, fn: fn, done: make(chan struct{})}
 	d.queueMu.Lock()
 	d.queue = append(d.queue, req)
 	d.queueMu.Unlock()
-
-	d.writer.Lock()
-	if !req.done {
+	for {
+		select {
+		case <-req.done:
+			if req.panic != nil {
+				panic(req.panic)
+			}
+			return req.err
+		case d.lead <- struct{}{}:
+		}
 		d.queueMu.Lock()
 		n := min(len(d.queue), maxBatch)
 		batch := d.queue[:n:n]
 		d.queue = d.queue[n:]
 		d.queueMu.Unlock()
-		d.commitBatch(batch)
+		if n == 0 {
+			// Another leader took this request: its batch is being synced.
+			<-d.lead
+			<-req.done
+			continue
+		}
+		ran := d.commitBatch(batch)
+		<-d.lead
+		if ran {
+			if err := d.syncLog(); err != nil {
+				err = fmt.Errorf("db: syncing the log: %w", err)
+				for _, r := range batch {
+					if r.err == nil && r.panic == nil {
+						r.err = err
+					}
+				}
+			}
+		}
+		for _, r := range batch {
+			close(r.done)
+		}
 	}
-	d.writer.Unlock()
-	if !req.done {
-		// Our request was past maxBatch: it waits for the next batch.
-		return d.writeInBatch(ctx, fn)
-	}
-	if req.panic != nil {
-		panic(req.panic)
-	}
-	return req.err
 }
 
-// commitBatch runs a batch of writes in one transaction, under the writer
-// lock, and records each outcome.
-func (d *DB) commitBatch(batch []*writeRequest) {
-	defer func() {
-		for _, r := range batch {
-			r.done = true
-		}
-	}()
+// Durable returns once what any write committed before the call is
+// durable: on SQLite, a write's batch may be visible for the moment its
+// log is synced. A reader that answers with a write it did not make (an
+// earlier request repeated) calls it first.
+func (d *DB) Durable(ctx context.Context) error {
+	if d.Engine != SQLite {
+		return nil // PostgreSQL shows a commit once it is durable
+	}
+	if err := d.syncLog(); err != nil {
+		return fmt.Errorf("db: syncing the log: %w", err)
+	}
+	return ctx.Err()
+}
+
+// syncWAL syncs the write-ahead log of the SQLite database, up to its
+// last commit. It opens the file anew: a checkpoint may have started the
+// log over, and what it held is then in the database file, synced.
+func (d *DB) syncWAL() error {
+	f, err := os.Open(d.path + "-wal")
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return f.Sync()
+}
+
+// commitBatch runs a batch of writes in one transaction, under the lead,
+// and records each outcome. It tells whether any write ran: their outcomes
+// then wait for the log to be synced.
+func (d *DB) commitBatch(batch []*writeRequest) (ran bool) {
 	live := batch[:0:0]
 	for _, r := range batch {
 		if err := r.ctx.Err(); err != nil {
@@ -80,7 +126,7 @@ func (d *DB) commitBatch(batch []*writeRequest) {
 		live = append(live, r)
 	}
 	if len(live) == 0 {
-		return
+		return false
 	}
 	bg := context.Background()
 	conn, err := d.writerConn()
@@ -89,7 +135,7 @@ func (d *DB) commitBatch(batch []*writeRequest) {
 		for _, r := range live {
 			r.err = err
 		}
-		return
+		return false
 	}
 	sqlTx, err := conn.BeginTx(bg, nil)
 	if err != nil {
@@ -104,7 +150,7 @@ func (d *DB) commitBatch(batch []*writeRequest) {
 		for _, r := range live {
 			r.err = err
 		}
-		return
+		return false
 	}
 	var committed []*writeRequest
 	var broken error // the transaction itself failed: the rest cannot run
@@ -139,24 +185,31 @@ func (d *DB) commitBatch(batch []*writeRequest) {
 		for _, r := range committed {
 			r.err = broken
 		}
-		return
+		return true
 	}
 	if err := sqlTx.Commit(); err != nil {
 		err = d.MapError(err)
 		for _, r := range committed {
 			r.err = err
 		}
-		return
+		return true
 	}
 	d.written()
+	return true
 }
 
 // writerConn returns the connection the batches run on, opening it if
-// need be. The caller holds the writer lock.
+// need be. The caller holds the lead. Its commits leave the log unsynced
+// (writeInBatch syncs it); the other connections keep synchronous=FULL.
 func (d *DB) writerConn() (*sql.Conn, error) {
 	if d.writeConn == nil {
-		conn, err := d.SQL.Conn(context.Background())
+		ctx := context.Background()
+		conn, err := d.SQL.Conn(ctx)
 		if err != nil {
+			return nil, err
+		}
+		if _, err := conn.ExecContext(ctx, "PRAGMA synchronous=NORMAL"); err != nil {
+			_ = conn.Close()
 			return nil, err
 		}
 		d.writeConn = conn

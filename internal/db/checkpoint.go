@@ -18,12 +18,12 @@ import (
 //     the log, and all of it when no write came meanwhile, so that the next
 //     write transaction starts the log over;
 //   - when the log has grown long all the same (a steady load leaves no
-//     moment without a write), once more holding the writer lock: this
+//     moment without a write), once more holding the lead of the writes: this
 //     copies the few pages committed meanwhile, and the log starts over.
 //
-// Durability is unchanged: a commit is durable in the log (synchronous=FULL)
-// before anyone is told, and a checkpoint syncs the log before copying and
-// the database after. Closing the last connection checkpoints what is left.
+// Durability is unchanged: a commit is durable in the log before anyone is
+// told (batch.go), and a checkpoint syncs the log before copying and the
+// database after. Closing the last connection checkpoints what is left.
 
 // checkpointPause is how long the checkpointer waits after a write: pages
 // changed by several commits meanwhile are copied once. It is short: a
@@ -33,7 +33,7 @@ import (
 const checkpointPause = 20 * time.Millisecond
 
 // restartFrames is the length of the log (64 MiB of 4 KiB pages) past which
-// the checkpointer holds the writer a moment to copy it wholly: the next
+// the checkpointer holds the lead of the writes a moment to copy it wholly: the next
 // write transaction then starts the log over. Under a steady load the log
 // would otherwise never be wholly copied, and grow without end.
 const restartFrames = 16384
@@ -81,8 +81,8 @@ func (d *DB) checkpoint() {
 	if err := d.SQL.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &logged, &copied); err != nil || logged < d.restartFrames {
 		return
 	}
-	d.writer.Lock()
-	defer d.writer.Unlock()
+	d.lead <- struct{}{}
+	defer func() { <-d.lead }()
 	if conn, err := d.writerConn(); err == nil {
 		_, _ = conn.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)")
 	}

@@ -46,12 +46,14 @@ type DB struct {
 	Location string
 	path     string // SQLite file path
 	// SQLite's write transactions of this process group-commit (batch.go).
-	writer  sync.Mutex // held by the writer committing a batch
+	lead    chan struct{} // holding it (a send) runs the next batch
 	queueMu sync.Mutex
 	queue   []*writeRequest
-	// writeConn is the connection the batches run on, under writer: its
+	// writeConn is the connection the batches run on, under the lead: its
 	// page cache stays warm (another connection's write would empty it).
 	writeConn *sql.Conn
+	// syncLog makes the commits so far durable (syncWAL; tests hold it).
+	syncLog func() error
 	// The background checkpointer (checkpoint.go).
 	wrote            chan struct{}
 	closing          chan struct{}
@@ -109,6 +111,8 @@ func Open(ctx context.Context, location string, clock coop.Clock) (*DB, error) {
 		return nil, fmt.Errorf("database %s is not reachable: %s", d.Location, strings.Join(strings.Fields(err.Error()), " "))
 	}
 	if d.Engine == SQLite {
+		d.lead = make(chan struct{}, 1)
+		d.syncLog = d.syncWAL
 		d.startCheckpoints()
 	}
 	return d, nil
@@ -143,12 +147,14 @@ func Redact(location string) string {
 // Close closes the database.
 func (d *DB) Close() error {
 	d.stopCheckpoints()
-	d.writer.Lock()
-	if d.writeConn != nil {
-		_ = d.writeConn.Close()
-		d.writeConn = nil
+	if d.lead != nil {
+		d.lead <- struct{}{}
+		if d.writeConn != nil {
+			_ = d.writeConn.Close()
+			d.writeConn = nil
+		}
+		<-d.lead
 	}
-	d.writer.Unlock()
 	return d.SQL.Close()
 }
 
