@@ -138,7 +138,8 @@ func (b Booking) Who() string {
 // Request asks for a booking.
 type Request struct {
 	// By is who books: a member for themselves, or the place's staff, who
-	// may book for a walk-in visitor (GuestName and GuestContact).
+	// may book for a walk-in visitor (GuestName and GuestContact). A
+	// member's notice is written to this account, as the request read it.
 	By            accounts.User
 	GuestName     string
 	GuestContact  string // an email or a phone number
@@ -280,6 +281,10 @@ func (s *Service) Book(ctx context.Context, req Request) (Booking, error) {
 		return err
 	})
 	if err == nil && p.repeated {
+		// Answer with the earlier request's booking once it is durable.
+		if err := s.DB.Durable(ctx); err != nil {
+			return Booking{}, err
+		}
 		return p.b, nil
 	}
 	if s.meanwhile != nil {
@@ -560,6 +565,9 @@ func (s *Service) replay(ctx context.Context, req Request, cause error) (Booking
 		return Booking{}, cause
 	case !sameRequest(prev, req):
 		return Booking{}, coop.Errorf(coop.EConflict, "booking.idempotency_mismatch")
+	}
+	if err := s.DB.Durable(ctx); err != nil {
+		return Booking{}, err
 	}
 	return prev, nil
 }

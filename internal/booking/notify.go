@@ -33,8 +33,8 @@ type Mailer struct {
 func (m *Mailer) Notify(ctx context.Context, tx *db.Tx, n Notice) (Tell, error) {
 	b := n.Booking
 	to, name, lang := "", b.GuestName, "fr"
-	if m := n.Member; m != nil && b.UserID != nil && *b.UserID == m.ID {
-		to, name, lang = m.Email, m.Name, m.Locale
+	if member := n.Member; member != nil && b.UserID != nil && *b.UserID == member.ID {
+		to, name, lang = member.Email, member.Name, member.Locale
 	} else if b.UserID != nil {
 		err := tx.QueryRowContext(ctx, `SELECT email, name, locale FROM users WHERE id = $1`, *b.UserID).Scan(&to, &name, &lang)
 		if errors.Is(err, sql.ErrNoRows) {
