@@ -200,16 +200,11 @@ func (d *DB) commitBatch(batch []*writeRequest) (ran bool) {
 
 // writerConn returns the connection the batches run on, opening it if
 // need be. The caller holds the lead. Its commits leave the log unsynced
-// (writeInBatch syncs it); the other connections keep synchronous=FULL.
+// (writeInBatch syncs it); the pool's connections keep synchronous=FULL.
 func (d *DB) writerConn() (*sql.Conn, error) {
 	if d.writeConn == nil {
-		ctx := context.Background()
-		conn, err := d.SQL.Conn(ctx)
+		conn, err := d.writeDB.Conn(context.Background())
 		if err != nil {
-			return nil, err
-		}
-		if _, err := conn.ExecContext(ctx, "PRAGMA synchronous=NORMAL"); err != nil {
-			_ = conn.Close()
 			return nil, err
 		}
 		d.writeConn = conn

@@ -49,8 +49,10 @@ type DB struct {
 	lead    chan struct{} // holding it (a send) runs the next batch
 	queueMu sync.Mutex
 	queue   []*writeRequest
-	// writeConn is the connection the batches run on, under the lead: its
-	// page cache stays warm (another connection's write would empty it).
+	// writeConn is the connection the batches run on, under the lead, the
+	// one of writeDB: its page cache stays warm (another connection's write
+	// would empty it).
+	writeDB   *sql.DB
 	writeConn *sql.Conn
 	// syncLog makes the commits so far durable (syncWAL; tests hold it).
 	syncLog func() error
@@ -94,10 +96,17 @@ func Open(ctx context.Context, location string, clock coop.Clock) (*DB, error) {
 				return nil, fmt.Errorf("database %s: %w", location, err)
 			}
 		}
-		d.SQL, err = sql.Open(cachingSQLite, sqliteDSN(location))
+		d.SQL, err = sql.Open(cachingSQLite, sqliteDSN(location, "FULL"))
 		if err != nil {
 			return nil, fmt.Errorf("database %s: %w", location, err)
 		}
+		// The group commit's own connection syncs the log itself (batch.go).
+		d.writeDB, err = sql.Open(cachingSQLite, sqliteDSN(location, "NORMAL"))
+		if err != nil {
+			d.SQL.Close()
+			return nil, fmt.Errorf("database %s: %w", location, err)
+		}
+		d.writeDB.SetMaxOpenConns(1)
 		// WAL lets readers run beside the one writer; writers queue on
 		// busy_timeout. A small pool keeps file handles and memory modest.
 		d.SQL.SetMaxOpenConns(8)
@@ -107,6 +116,9 @@ func Open(ctx context.Context, location string, clock coop.Clock) (*DB, error) {
 	defer cancel()
 	if err := d.SQL.PingContext(pctx); err != nil {
 		d.SQL.Close()
+		if d.writeDB != nil {
+			d.writeDB.Close()
+		}
 		// Drivers spread their reasons over several lines: keep one.
 		return nil, fmt.Errorf("database %s is not reachable: %s", d.Location, strings.Join(strings.Fields(err.Error()), " "))
 	}
@@ -120,12 +132,14 @@ func Open(ctx context.Context, location string, clock coop.Clock) (*DB, error) {
 
 // sqliteDSN configures every pooled connection identically. busy_timeout
 // comes first so that the pragmas after it wait instead of failing.
-func sqliteDSN(path string) string {
+// synchronous is FULL but for the group commit's connection, which syncs
+// the log itself before telling anyone (NORMAL).
+func sqliteDSN(path, synchronous string) string {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "foreign_keys(1)")
-	q.Add("_pragma", "synchronous(FULL)")
+	q.Add("_pragma", "synchronous("+synchronous+")")
 	q.Add("_pragma", "wal_autocheckpoint(0)") // checkpoint.go
 	q.Set("_txlock", "immediate")
 	q.Set("_time_format", "datetime")
@@ -153,6 +167,7 @@ func (d *DB) Close() error {
 			_ = d.writeConn.Close()
 			d.writeConn = nil
 		}
+		_ = d.writeDB.Close()
 		<-d.lead
 	}
 	return d.SQL.Close()

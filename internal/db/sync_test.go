@@ -25,6 +25,18 @@ func TestWrite_TellsOnlyOnceTheLogIsSynced(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	// The pool's connections sync at every commit (2: FULL); the group
+	// commit's own leaves it to writeInBatch (1: NORMAL).
+	var pool, writer int
+	if err := d.SQL.QueryRowContext(ctx, `PRAGMA synchronous`).Scan(&pool); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.writeConn.QueryRowContext(ctx, `PRAGMA synchronous`).Scan(&writer); err != nil {
+		t.Fatal(err)
+	}
+	if pool != 2 || writer != 1 {
+		t.Fatalf("synchronous: %d for the pool, %d for the writer; want 2 and 1", pool, writer)
+	}
 	syncing, hold := make(chan struct{}, 8), make(chan struct{})
 	release := sync.OnceFunc(func() { close(hold) })
 	defer release() // before Close, should the test stop early
