@@ -532,33 +532,44 @@ func (s *Service) ToPlace(ctx context.Context, by accounts.User, publicID string
 		return places.Place{}, err
 	}
 	pin = check
+	var cin *places.CarrierInput
 	if in.CarrierID == "" {
-		cin := places.CarrierInput{Name: a.Structure, Kind: a.CarrierKind, SIREN: in.SIREN, RNA: in.RNA, CommuneCode: a.Commune,
+		cin = &places.CarrierInput{Name: a.Structure, Kind: a.CarrierKind, SIREN: in.SIREN, RNA: in.RNA, CommuneCode: a.Commune,
 			Email: pin.ContactEmail, Phone: pin.ContactPhone}
 		if cin.SIREN == "" && a.CarrierKind == string(places.CarrierEPCI) {
 			if c, ok := s.Territory.Commune(a.Commune); ok {
 				cin.SIREN = c.EPCI // the commune's EPCI carries it
 			}
 		}
-		carrier, err := s.Places.CreateCarrier(ctx, by, cin)
-		if err != nil {
-			return places.Place{}, err
-		}
-		pin.CarrierID = strconv.FormatInt(carrier.ID, 10)
 	}
-	pl, err := s.Places.CreatePlace(ctx, by, pin)
-	if err != nil {
-		return places.Place{}, err
-	}
+	// The carrier, the place and the file's record of it are one write:
+	// a conversion that fails, or that another made meanwhile, leaves none.
+	var slug string
 	err = s.DB.Write(ctx, func(tx *db.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE applications SET place_id = $1 WHERE id = $2 AND place_id IS NULL`, pl.ID, a.ID)
+		pin := pin
+		if cin != nil {
+			carrier, err := s.Places.CreateCarrierIn(ctx, tx, by, *cin)
+			if err != nil {
+				return err
+			}
+			pin.CarrierID = strconv.FormatInt(carrier.ID, 10)
+		}
+		var err error
+		if slug, err = s.Places.CreatePlaceIn(ctx, tx, by, pin); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE applications SET place_id = (SELECT id FROM places WHERE slug = $1)
+			WHERE id = $2 AND place_id IS NULL`, slug, a.ID)
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return coop.Refusal(coop.EConflict, "ami.place_exists") // converted meanwhile by someone else
 		}
-		return addEvent(ctx, tx, a.ID, &by, Event{Kind: "place", Body: pl.Slug})
+		return addEvent(ctx, tx, a.ID, &by, Event{Kind: "place", Body: slug})
 	})
-	return pl, err
+	if err != nil {
+		return places.Place{}, err
+	}
+	return s.Places.Place(ctx, slug)
 }

@@ -3,6 +3,7 @@ package ami_test
 import (
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -315,6 +316,45 @@ func TestInstruct_ToPlaceCarriesTheFile(t *testing.T) {
 		}
 		if _, err := f.svc.ToPlace(ctx, f.coord, a.PublicID, in); coop.ErrorCode(err) != coop.EConflict {
 			t.Errorf("a second conversion: %v", err)
+		}
+	})
+}
+
+// Two coordinators converting one file at once: one place, one carrier;
+// the other is told the file has its place, and nothing of theirs stays.
+func TestInstruct_ToPlaceTwiceAtOnceMakesOnePlace(t *testing.T) {
+	testkit.EachEngine(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		a := submitted(t, f, d, "CC Pays Forcalquier Montagne de Lure", "epci", "04088", nil)
+		for _, to := range []ami.State{ami.Instruction, ami.Accepted} {
+			if err := f.svc.Move(ctx, f.coord, a.PublicID, to, "Retenu."); err != nil {
+				t.Fatal(err)
+			}
+		}
+		in := ami.ToPlaceInput{Status: "project", Address: "Place du Bourguet"}
+		const n = 6
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() { _, errs[i] = f.svc.ToPlace(ctx, f.coord, a.PublicID, in) })
+		}
+		wg.Wait()
+		won := 0
+		for _, err := range errs {
+			switch {
+			case err == nil:
+				won++
+			case coop.ErrorCode(err) != coop.EConflict:
+				t.Errorf("a concurrent conversion: %v", err)
+			}
+		}
+		var carriers, placesOf int
+		if err := d.SQL.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM carriers), (SELECT count(*) FROM places WHERE name = $1)`,
+			a.Structure).Scan(&carriers, &placesOf); err != nil {
+			t.Fatal(err)
+		}
+		if won != 1 || carriers != 1 || placesOf != 1 {
+			t.Fatalf("%d conversions succeeded, %d carriers and %d places made; want 1, 1 and 1", won, carriers, placesOf)
 		}
 	})
 }

@@ -101,6 +101,21 @@ func scanCarrier(row interface{ Scan(...any) error }) (Carrier, error) {
 
 // CreateCarrier stores a new carrier; only coordinators create them.
 func (s *Service) CreateCarrier(ctx context.Context, by accounts.User, in CarrierInput) (Carrier, error) {
+	var c Carrier
+	err := s.DB.Write(ctx, func(tx *db.Tx) error {
+		var err error
+		c, err = s.CreateCarrierIn(ctx, tx, by, in)
+		return err
+	})
+	if db.IsConflict(err) {
+		return Carrier{}, &coop.Error{Code: coop.EInvalid, Message: "error.invalid_form", Fields: map[string]string{"siret": "places.siret_taken"}}
+	}
+	return c, err
+}
+
+// CreateCarrierIn is CreateCarrier inside tx, for a caller that writes
+// more with it (a SIRET already taken then fails the transaction).
+func (s *Service) CreateCarrierIn(ctx context.Context, tx *db.Tx, by accounts.User, in CarrierInput) (Carrier, error) {
 	if by.Role != accounts.Coordinator {
 		return Carrier{}, errForbidden
 	}
@@ -108,15 +123,10 @@ func (s *Service) CreateCarrier(ctx context.Context, by accounts.User, in Carrie
 	if err != nil {
 		return Carrier{}, err
 	}
-	err = s.DB.Write(ctx, func(tx *db.Tx) error {
-		return tx.QueryRowContext(ctx, `INSERT INTO carriers (name, kind, siren, siret, rna, address, commune_code, email, phone, website, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id`,
-			c.Name, string(c.Kind), nullString(c.SIREN), nullString(c.SIRET), nullString(c.RNA), c.Address, nullString(c.CommuneCode),
-			c.Email, c.Phone, c.Website, tx.Now).Scan(&c.ID)
-	})
-	if db.IsConflict(err) {
-		return Carrier{}, &coop.Error{Code: coop.EInvalid, Message: "error.invalid_form", Fields: map[string]string{"siret": "places.siret_taken"}}
-	}
+	err = tx.QueryRowContext(ctx, `INSERT INTO carriers (name, kind, siren, siret, rna, address, commune_code, email, phone, website, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id`,
+		c.Name, string(c.Kind), nullString(c.SIREN), nullString(c.SIRET), nullString(c.RNA), c.Address, nullString(c.CommuneCode),
+		c.Email, c.Phone, c.Website, tx.Now).Scan(&c.ID)
 	return c, err
 }
 

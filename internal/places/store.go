@@ -200,24 +200,31 @@ func (s *Service) CanEdit(ctx context.Context, by accounts.User, p Place) (ok bo
 
 // CreatePlace validates and stores a new place of a carrier by may edit.
 func (s *Service) CreatePlace(ctx context.Context, by accounts.User, in PlaceInput) (Place, error) {
-	pl, err := in.Validate(s.Communes, s.DB.Clock.Now())
-	if err != nil {
-		return Place{}, err
-	}
 	var slug string
-	err = s.DB.Write(ctx, func(tx *db.Tx) error {
-		if ok, err := canEdit(ctx, tx, by, pl.CarrierID); err != nil {
-			return err
-		} else if !ok {
-			return &coop.Error{Code: coop.EInvalid, Message: "error.invalid_form", Fields: map[string]string{"carrier": "places.carrier_not_yours"}}
-		}
-		slug, err = insertPlace(ctx, tx, pl, "")
+	err := s.DB.Write(ctx, func(tx *db.Tx) error {
+		var err error
+		slug, err = s.CreatePlaceIn(ctx, tx, by, in)
 		return err
 	})
 	if err != nil {
 		return Place{}, err
 	}
 	return s.Place(ctx, slug)
+}
+
+// CreatePlaceIn is CreatePlace inside tx, for a caller that writes more
+// with it: it returns the new place's slug.
+func (s *Service) CreatePlaceIn(ctx context.Context, tx *db.Tx, by accounts.User, in PlaceInput) (string, error) {
+	pl, err := in.Validate(s.Communes, s.DB.Clock.Now())
+	if err != nil {
+		return "", err
+	}
+	if ok, err := canEdit(ctx, tx, by, pl.CarrierID); err != nil {
+		return "", err
+	} else if !ok {
+		return "", &coop.Error{Code: coop.EInvalid, Message: "error.invalid_form", Fields: map[string]string{"carrier": "places.carrier_not_yours"}}
+	}
+	return insertPlace(ctx, tx, pl, "")
 }
 
 // insertPlace stores a validated place under a new slug; key, when not
