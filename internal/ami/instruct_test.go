@@ -269,11 +269,7 @@ func TestInstruct_ToPlaceCarriesTheFile(t *testing.T) {
 		if _, err := f.svc.ToPlace(ctx, f.coord, a.PublicID, in); coop.ErrorCode(err) != coop.EPrecondition {
 			t.Fatalf("a submitted file becomes a place: %v", err)
 		}
-		for _, to := range []ami.State{ami.Instruction, ami.Accepted} {
-			if err := f.svc.Move(ctx, f.coord, a.PublicID, to, "Retenu."); err != nil {
-				t.Fatal(err)
-			}
-		}
+		accept(t, f, a)
 		if _, err := f.svc.ToPlace(ctx, f.member, a.PublicID, in); coop.ErrorCode(err) != coop.ENotFound {
 			t.Errorf("a member converts: %v", err)
 		}
@@ -320,17 +316,23 @@ func TestInstruct_ToPlaceCarriesTheFile(t *testing.T) {
 	})
 }
 
+// accept takes a submitted file through instruction to accepted.
+func accept(t *testing.T, f *fixture, a ami.Application) {
+	t.Helper()
+	for _, to := range []ami.State{ami.Instruction, ami.Accepted} {
+		if err := f.svc.Move(ctx, f.coord, a.PublicID, to, "Retenu."); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // Two coordinators converting one file at once: one place, one carrier;
 // the other is told the file has its place, and nothing of theirs stays.
 func TestInstruct_ToPlaceTwiceAtOnceMakesOnePlace(t *testing.T) {
 	testkit.EachEngine(t, func(t *testing.T, d *db.DB) {
 		f := newFixture(t, d)
 		a := submitted(t, f, d, "CC Pays Forcalquier Montagne de Lure", "epci", "04088", nil)
-		for _, to := range []ami.State{ami.Instruction, ami.Accepted} {
-			if err := f.svc.Move(ctx, f.coord, a.PublicID, to, "Retenu."); err != nil {
-				t.Fatal(err)
-			}
-		}
+		accept(t, f, a)
 		in := ami.ToPlaceInput{Status: "project", Address: "Place du Bourguet"}
 		const n = 6
 		errs := make([]error, n)
@@ -363,11 +365,7 @@ func TestInstruct_ToPlaceNeedsTheCarrierIdentifiers(t *testing.T) {
 	testkit.EachEngine(t, func(t *testing.T, d *db.DB) {
 		f := newFixture(t, d)
 		a := submitted(t, f, d, "Lure Numérique", "association", "04088", nil)
-		for _, to := range []ami.State{ami.Instruction, ami.Accepted} {
-			if err := f.svc.Move(ctx, f.coord, a.PublicID, to, "Retenu."); err != nil {
-				t.Fatal(err)
-			}
-		}
+		accept(t, f, a)
 		_, err := f.svc.ToPlace(ctx, f.coord, a.PublicID, ami.ToPlaceInput{Status: "project", Address: "1 rue Grande"})
 		if e := coop.AsError(err); e == nil || e.Fields["rna"] == "" || e.Fields["siren"] == "" {
 			t.Fatalf("an association without identifiers: %v", err)
