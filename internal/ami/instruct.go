@@ -478,7 +478,8 @@ var fromFile = []string{"contact_phone", "contact_email", "down_mbps", "up_mbps"
 // ToPlace makes an accepted file a place of the network, in one step: a
 // carrier from the file's structure, kind and commune (unless an existing
 // one is chosen), then the place with what the file holds. The place is
-// checked before anything is created; the file records the place.
+// checked before anything is created; the carrier, the place and the
+// file's record of it are written together, or not at all.
 func (s *Service) ToPlace(ctx context.Context, by accounts.User, publicID string, in ToPlaceInput) (places.Place, error) {
 	a, err := s.Application(ctx, by, publicID)
 	if err != nil {
@@ -542,8 +543,8 @@ func (s *Service) ToPlace(ctx context.Context, by accounts.User, publicID string
 			}
 		}
 	}
-	// The carrier, the place and the file's record of it are one write:
-	// a conversion that fails, or that another made meanwhile, leaves none.
+	// A conversion that fails, or that another made meanwhile, leaves
+	// nothing.
 	var slug string
 	err = s.DB.Write(ctx, func(tx *db.Tx) error {
 		pin := pin
