@@ -82,18 +82,26 @@ func TestJourney_TownHallAppliesThenTheCoordinatorInstructs(t *testing.T) {
 	b.Click(`[id="f-q.animator"]`)
 	b.Fill(`[id="f-q.motivations"]`, "Garder les actifs au village.")
 	b.Click(`[id="f-q.officials"]`)
-	b.ClickAndWait(`button[form="dossier"][value="save"], #dossier button[value="save"]`)
-	// A picture where a PDF is asked: refused next to the field.
+	// A picture where a PDF is asked, sent before saving the answers:
+	// refused next to the field, the answers typed still there.
 	b.SetFile(`[id="f-doc.statutes"]`, png)
-	b.Submit(`form.upload-form:has(input[value="statutes"])`)
+	b.ClickAndWait(`button[name="upload"][value="statutes"]`)
 	j.wantStatus(b, 422)
 	if !elem(b, `[id="f-doc.statutes-error"]`).Found {
 		t.Error("no message next to the wrong document")
 	}
+	if got := elem(b, `[id="f-q.motivations"]`).Value; got != "Garder les actifs au village." {
+		t.Errorf("the answer typed is lost with the refused document: %q", got)
+	}
 	b.SetFile(`[id="f-doc.statutes"]`, pdf)
-	b.Submit(`form.upload-form:has(input[value="statutes"])`)
+	b.ClickAndWait(`button[name="upload"][value="statutes"]`)
+	j.wantStatus(b, 200)
+	var saved string
+	if err := j.s.DB.SQL.QueryRow(`SELECT answers FROM applications`).Scan(&saved); err != nil || !strings.Contains(saved, "Garder les actifs au village.") {
+		t.Errorf("the answers typed were not saved with the document: %q (%v)", saved, err)
+	}
 	b.SetFile(`[id="f-doc.premises"]`, pdf)
-	b.Submit(`form.upload-form:has(input[value="premises"])`)
+	b.ClickAndWait(`button[name="upload"][value="premises"]`)
 	b.ClickAndWait(`button[form="dossier"][value="submit"]`)
 	j.wantStatus(b, 200)
 	var id string

@@ -228,33 +228,9 @@ func (s *Service) Applications(ctx context.Context, by accounts.User, callID str
 	return out, err
 }
 
-// SaveDraft keeps the answers of a draft as typed so far: a file is
-// completed over several visits. The answers are checked for their form
-// (Parse with every question optional); required ones are checked on
-// submission.
+// SaveDraft keeps the answers of a draft as typed so far (UpdateDraft).
 func (s *Service) SaveDraft(ctx context.Context, secret string, form map[string][]string) (Application, error) {
-	a, err := s.BySecret(ctx, secret)
-	if err != nil {
-		return a, err
-	}
-	if a.State != Draft {
-		return a, coop.Refusal(coop.EPrecondition, "ami.not_a_draft")
-	}
-	c, err := s.Call(ctx, a.CallPublicID)
-	if err != nil {
-		return a, err
-	}
-	answers, perr := c.Questionnaire.ForPaper().Parse(s.Territory, form)
-	if perr != nil {
-		return a, perr
-	}
-	a.Answers = answers
-	text, _ := json.Marshal(answers)
-	err = s.DB.Write(ctx, func(tx *db.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE applications SET answers = $1, link_expires_at = $2 WHERE id = $3 AND state = 'draft'`,
-			string(text), tx.Now.Add(LinkTTL), a.ID)
-		return err
-	})
+	a, _, err := s.UpdateDraft(ctx, secret, Change{Answers: form})
 	return a, err
 }
 

@@ -141,86 +141,153 @@ type documentEvent struct {
 	Action string `json:"action"` // added, deleted
 }
 
-// UploadDocument adds a requested document to a draft, replacing the one
-// uploaded before under the same code. Its type is read from its content
-// and must be one the call accepts; its size is bounded by the call.
-// Problems are reported on the document's field (DocumentField).
-func (s *Service) UploadDocument(ctx context.Context, secret, code, filename string, data []byte) (StoredDocument, error) {
+// Change is what one sending of a draft's form changes: the answers
+// (nil: as they were), the documents sent with them, each adding or
+// replacing the one of its code, and a document removed ("": none).
+type Change struct {
+	Answers map[string][]string
+	Uploads []Upload
+	Remove  string
+}
+
+// Upload is a document sent for the requested document of Code.
+type Upload struct {
+	Code, Filename string
+	Data           []byte
+}
+
+// UpdateDraft makes a change to a draft: all of it, or nothing when an
+// answer or a document is refused (the problems together, each on its
+// field). A file is completed over several visits: the answers are
+// checked for their form (every question optional), the required ones on
+// submission. A document's type is read from its content and must be one
+// the call accepts; its size is bounded by the call. It returns the
+// documents stored, in the order of the uploads.
+func (s *Service) UpdateDraft(ctx context.Context, secret string, ch Change) (Application, []StoredDocument, error) {
 	a, err := s.BySecret(ctx, secret)
 	if err != nil {
-		return StoredDocument{}, err
+		return a, nil, err
 	}
 	if a.State != Draft {
-		return StoredDocument{}, coop.Refusal(coop.EPrecondition, "ami.not_a_draft")
+		return a, nil, coop.Refusal(coop.EPrecondition, "ami.not_a_draft")
 	}
 	c, err := s.Call(ctx, a.CallPublicID)
 	if err != nil {
-		return StoredDocument{}, err
+		return a, nil, err
 	}
-	field := DocumentField(code)
-	doc, ok := c.Document(code)
-	if !ok {
-		return StoredDocument{}, (coop.Problems{field: "ami.document_unknown"}).Err()
+	invalid := &coop.Error{Code: coop.EInvalid, Message: "error.invalid_form", Fields: map[string]string{}, FieldArgs: map[string][]any{}}
+	var answers []byte
+	if ch.Answers != nil {
+		parsed, err := c.Questionnaire.ForPaper().Parse(s.Territory, ch.Answers)
+		if err != nil {
+			if invalid = coop.AsError(err); invalid == nil || invalid.Code != coop.EInvalid {
+				return a, nil, err
+			}
+			if invalid.FieldArgs == nil {
+				invalid.FieldArgs = map[string][]any{}
+			}
+		}
+		a.Answers = parsed
+		answers, _ = json.Marshal(parsed)
 	}
-	problem := func(key string, args ...any) error {
-		return &coop.Error{Code: coop.EInvalid, Message: "error.invalid_form", Fields: map[string]string{field: key}, FieldArgs: map[string][]any{field: args}}
+	stored := make([]StoredDocument, len(ch.Uploads))
+	for i, u := range ch.Uploads {
+		d, key, args := checkUpload(c, u)
+		if key != "" {
+			field := DocumentField(u.Code)
+			invalid.Fields[field], invalid.FieldArgs[field] = key, args
+		}
+		stored[i] = d
 	}
-	switch {
-	case len(data) == 0:
-		return StoredDocument{}, problem("ami.document_empty")
-	case int64(len(data)) > doc.MaxBytes():
-		return StoredDocument{}, problem("ami.document_too_big", doc.MaxMiB)
+	if len(invalid.Fields) > 0 {
+		return a, nil, invalid
 	}
-	d := StoredDocument{PublicID: randomID(8), Code: code, Filename: cleanFilename(filename, code), ContentType: SniffType(data), Size: int64(len(data))}
-	if !slices.Contains(doc.Types, d.ContentType) {
-		return StoredDocument{}, problem("ami.document_type", doc.TypeLabels())
-	}
-	ev, _ := json.Marshal(documentEvent{Code: code, Action: "added"})
 	err = s.DB.Write(ctx, func(tx *db.Tx) error {
 		if err := draftForUpdate(ctx, tx, a.ID); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM application_documents WHERE application_id = $1 AND code = $2`, a.ID, code); err != nil {
-			return err
+		if answers != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE applications SET answers = $1 WHERE id = $2`, string(answers), a.ID); err != nil {
+				return err
+			}
 		}
-		d.UploadedAt = tx.Now
-		if err := tx.QueryRowContext(ctx, `INSERT INTO application_documents (public_id, application_id, code, filename, content_type, size, data, uploaded_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`, d.PublicID, a.ID, d.Code, d.Filename, d.ContentType, d.Size, data, tx.Now).Scan(&d.ID); err != nil {
-			return err
+		for i := range stored {
+			d := &stored[i]
+			if _, err := tx.ExecContext(ctx, `DELETE FROM application_documents WHERE application_id = $1 AND code = $2`, a.ID, d.Code); err != nil {
+				return err
+			}
+			d.UploadedAt = tx.Now
+			if err := tx.QueryRowContext(ctx, `INSERT INTO application_documents (public_id, application_id, code, filename, content_type, size, data, uploaded_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`, d.PublicID, a.ID, d.Code, d.Filename, d.ContentType, d.Size, ch.Uploads[i].Data, tx.Now).Scan(&d.ID); err != nil {
+				return err
+			}
+			if err := documentChanged(ctx, tx, a, d.Code, d.Filename, "added"); err != nil {
+				return err
+			}
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE applications SET link_expires_at = $1 WHERE id = $2`, tx.Now.Add(LinkTTL), a.ID); err != nil {
-			return err
+		if ch.Remove != "" {
+			var code, filename string
+			err := tx.QueryRowContext(ctx, `DELETE FROM application_documents WHERE public_id = $1 AND application_id = $2 RETURNING code, filename`,
+				ch.Remove, a.ID).Scan(&code, &filename)
+			if errors.Is(err, sql.ErrNoRows) {
+				return errNotFound
+			}
+			if err != nil {
+				return err
+			}
+			if err := documentChanged(ctx, tx, a, code, filename, "deleted"); err != nil {
+				return err
+			}
 		}
-		return addEvent(ctx, tx, a.ID, nil, Event{Kind: "document", ByName: a.ContactName, Body: d.Filename, Data: ev})
+		_, err := tx.ExecContext(ctx, `UPDATE applications SET link_expires_at = $1 WHERE id = $2`, tx.Now.Add(LinkTTL), a.ID)
+		return err
 	})
-	return d, err
+	if err != nil {
+		return a, nil, err
+	}
+	return a, stored, nil
 }
 
-// DeleteDocument removes a document from a draft.
-func (s *Service) DeleteDocument(ctx context.Context, secret, documentID string) error {
-	a, err := s.BySecret(ctx, secret)
+// checkUpload checks a document sent for call c: the document as it is to
+// be stored, or the problem's message key and its arguments.
+func checkUpload(c Call, u Upload) (d StoredDocument, key string, args []any) {
+	doc, ok := c.Document(u.Code)
+	switch {
+	case !ok:
+		return d, "ami.document_unknown", nil
+	case len(u.Data) == 0:
+		return d, "ami.document_empty", nil
+	case int64(len(u.Data)) > doc.MaxBytes():
+		return d, "ami.document_too_big", []any{doc.MaxMiB}
+	}
+	d = StoredDocument{PublicID: randomID(8), Code: u.Code, Filename: cleanFilename(u.Filename, u.Code), ContentType: SniffType(u.Data), Size: int64(len(u.Data))}
+	if !slices.Contains(doc.Types, d.ContentType) {
+		return d, "ami.document_type", []any{doc.TypeLabels()}
+	}
+	return d, "", nil
+}
+
+// documentChanged records in a file's history that a document was added
+// or deleted.
+func documentChanged(ctx context.Context, tx *db.Tx, a Application, code, filename, action string) error {
+	ev, _ := json.Marshal(documentEvent{Code: code, Action: action})
+	return addEvent(ctx, tx, a.ID, nil, Event{Kind: "document", ByName: a.ContactName, Body: filename, Data: ev})
+}
+
+// UploadDocument adds a requested document to a draft, replacing the one
+// uploaded before under the same code (UpdateDraft).
+func (s *Service) UploadDocument(ctx context.Context, secret, code, filename string, data []byte) (StoredDocument, error) {
+	_, docs, err := s.UpdateDraft(ctx, secret, Change{Uploads: []Upload{{Code: code, Filename: filename, Data: data}}})
 	if err != nil {
-		return err
+		return StoredDocument{}, err
 	}
-	if a.State != Draft {
-		return coop.Refusal(coop.EPrecondition, "ami.not_a_draft")
-	}
-	return s.DB.Write(ctx, func(tx *db.Tx) error {
-		if err := draftForUpdate(ctx, tx, a.ID); err != nil {
-			return err
-		}
-		var code, filename string
-		err := tx.QueryRowContext(ctx, `DELETE FROM application_documents WHERE public_id = $1 AND application_id = $2 RETURNING code, filename`,
-			documentID, a.ID).Scan(&code, &filename)
-		if errors.Is(err, sql.ErrNoRows) {
-			return errNotFound
-		}
-		if err != nil {
-			return err
-		}
-		ev, _ := json.Marshal(documentEvent{Code: code, Action: "deleted"})
-		return addEvent(ctx, tx, a.ID, nil, Event{Kind: "document", ByName: a.ContactName, Body: filename, Data: ev})
-	})
+	return docs[0], nil
+}
+
+// DeleteDocument removes a document from a draft (UpdateDraft).
+func (s *Service) DeleteDocument(ctx context.Context, secret, documentID string) error {
+	_, _, err := s.UpdateDraft(ctx, secret, Change{Remove: documentID})
+	return err
 }
 
 // DocumentChange reads a document event: the requested document's code

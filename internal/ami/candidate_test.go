@@ -154,6 +154,60 @@ func TestDocuments_TypeSizeReplaceDelete(t *testing.T) {
 	})
 }
 
+// One sending of the file's form — answers, documents, a document
+// removed — is kept whole, or not at all when any part of it is refused.
+func TestUpdateDraft_AllOrNothing(t *testing.T) {
+	testkit.EachEngine(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		a, secret := f.start(t, "mairie@lurs.example.fr")
+		old, err := f.svc.UploadDocument(ctx, secret, "support", "soutien.pdf", pdfFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		state := func() string {
+			t.Helper()
+			got, err := f.svc.BySecret(ctx, secret)
+			if err != nil {
+				t.Fatal(err)
+			}
+			docs, err := f.svc.Documents(ctx, a.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			codes := []string{strings.Join(got.Answers.Form()["q.carrier"], "")}
+			for _, d := range docs {
+				codes = append(codes, d.Code)
+			}
+			return strings.Join(codes, " ")
+		}
+		ch := ami.Change{Answers: map[string][]string{"q.carrier": {"La commune"}},
+			Uploads: []ami.Upload{{Code: "premises", Filename: "plan.png", Data: pngFile(t)}, {Code: "statutes", Filename: "statuts.pdf", Data: pngFile(t)}},
+			Remove:  old.PublicID}
+		// A picture where a PDF is asked: nothing of the change is kept.
+		if _, _, err := f.svc.UpdateDraft(ctx, secret, ch); problem(err, "doc.statutes") != "ami.document_type" {
+			t.Fatalf("a wrong document beside good ones: %v", err)
+		}
+		if got := state(); got != " support" {
+			t.Fatalf("after a refused change: %q, want the draft as it was", got)
+		}
+		// A malformed answer and a wrong document: both told at once.
+		bad := ch
+		bad.Answers = map[string][]string{"q.carrier": {"La commune"}, "q.surface": {"beaucoup"}}
+		_, _, err = f.svc.UpdateDraft(ctx, secret, bad)
+		if problem(err, "q.surface") == "" || problem(err, "doc.statutes") != "ami.document_type" {
+			t.Fatalf("a malformed answer and a wrong document: %v", err)
+		}
+		// The change made good: all of it at once.
+		ch.Uploads[1].Data = pdfFile
+		if _, stored, err := f.svc.UpdateDraft(ctx, secret, ch); err != nil || len(stored) != 2 || stored[0].ContentType != "image/png" || stored[1].ContentType != "application/pdf" {
+			t.Fatalf("the change: %+v %v", stored, err)
+		}
+		if got := state(); got != "La commune premises statutes" {
+			t.Errorf("after the change: %q", got)
+		}
+	})
+}
+
 func TestAnswerQuestion_LinkedToItAndSentToWhoAsked(t *testing.T) {
 	testkit.EachEngine(t, func(t *testing.T, d *db.DB) {
 		f := newFixture(t, d)

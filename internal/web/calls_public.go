@@ -515,144 +515,124 @@ func (s *Server) showCandidateFile(w http.ResponseWriter, r *http.Request) error
 	return s.render(w, r, http.StatusOK, "application", v)
 }
 
-// saveCandidateFile keeps the draft ("save") or sends the file ("submit"):
-// a file refused is shown again with the messages, and nothing changes.
+// saveCandidateFile takes the file's form — the answers, the documents
+// chosen beside them, a document removed — and keeps the draft ("save",
+// an upload, a removal), or sends the file ("submit"). Nothing typed is
+// lost: a form refused is shown again with the answers as typed and the
+// messages, and nothing changes.
 func (s *Server) saveCandidateFile(w http.ResponseWriter, r *http.Request) error {
 	a, secret, err := s.candidateFile(w, r)
 	if err != nil {
 		return s.linkGone(w, r, err)
 	}
-	if err := r.ParseForm(); err != nil {
-		return coop.Errorf(coop.EInvalid, "error.invalid_form")
-	}
 	c, err := s.Calls.Call(r.Context(), a.CallPublicID)
 	if err != nil {
 		return err
 	}
-	values := pickCommunes(s.Territory, c.Questionnaire, r.PostForm)
-	submit := r.PostForm.Get("action") == "submit"
-	if submit {
-		_, err = s.Calls.Submit(r.Context(), secret, values, survey.Paris(s.Clock.Now()))
-	} else {
-		_, err = s.Calls.SaveDraft(r.Context(), secret, values)
-	}
-	if e := coop.AsError(err); e != nil && e.Code == coop.EInvalid {
-		v, verr := s.candidateView(r, a, secret, r.PostForm, e)
+	form, uploads, err := readCandidateForm(w, r, c)
+	refuse := func(err error) error {
+		e := coop.AsError(err)
+		if e == nil || e.Code != coop.EInvalid {
+			return s.linkGone(w, r, err)
+		}
+		v, verr := s.candidateView(r, a, secret, form, e)
 		if verr != nil {
 			return verr
 		}
 		return s.invalid(w, r, err, "application", v, candidateErrorOrder(c)...)
 	}
 	if err != nil {
-		return s.linkGone(w, r, err)
+		return refuse(err)
 	}
-	if submit {
-		return s.redirect(w, r, "/candidature/"+secret, "success", "ami.public.submitted")
+	if code := form.Get("upload"); code != "" && !slices.ContainsFunc(uploads, func(u ami.Upload) bool { return u.Code == code }) {
+		return refuse(coop.Problems{ami.DocumentField(code): "ami.document_choose"}.Err())
 	}
-	return s.redirect(w, r, "/candidature/"+secret, "success", "ami.public.saved")
+	values := pickCommunes(s.Territory, c.Questionnaire, form)
+	ch := ami.Change{Uploads: uploads, Remove: form.Get("delete")}
+	if form.Has("answers") { // the page's form sends them with every button
+		ch.Answers = values
+	}
+	if _, _, err := s.Calls.UpdateDraft(r.Context(), secret, ch); err != nil {
+		return refuse(err)
+	}
+	base := "/candidature/" + secret
+	switch {
+	case form.Get("action") == "submit":
+		if _, err := s.Calls.Submit(r.Context(), secret, values, survey.Paris(s.Clock.Now())); err != nil {
+			return refuse(err)
+		}
+		return s.redirect(w, r, base, "success", "ami.public.submitted")
+	case ch.Remove != "":
+		return s.redirect(w, r, base+"#documents", "success", "ami.public.document_deleted")
+	case len(uploads) > 0:
+		return s.redirect(w, r, base+"#documents", "success", "ami.public.document_added")
+	}
+	return s.redirect(w, r, base, "success", "ami.public.saved")
 }
 
-// refuseCandidateFile shows the file again with a problem (422), its answers as
-// saved.
-func (s *Server) refuseCandidateFile(w http.ResponseWriter, r *http.Request, a ami.Application, secret string, err error) error {
-	e := coop.AsError(err)
-	if e == nil || e.Code != coop.EInvalid {
-		return s.linkGone(w, r, err)
-	}
-	v, verr := s.candidateView(r, a, secret, a.Answers.Form(), e)
-	if verr != nil {
-		return verr
-	}
-	return s.invalid(w, r, err, "application", v, candidateErrorOrder(v.Call)...)
-}
+// maxCandidateText bounds the text of the file's form, answers and
+// buttons: the documents come beside it, each up to its own limit.
+const maxCandidateText = 1 << 20
 
-// uploadCandidateDocument reads one requested document from a multipart form, as
-// a stream: its code comes first, then the file, read up to the
-// document's own limit.
-func (s *Server) uploadCandidateDocument(w http.ResponseWriter, r *http.Request) error {
-	a, secret, err := s.candidateFile(w, r)
-	if err != nil {
-		return s.linkGone(w, r, err)
+// readCandidateForm reads the file's form, as a stream when it is
+// multipart: its fields, and the documents chosen in it, each read up to
+// the call's limit for it. A document too big, or a form that cannot be
+// read, is an EInvalid error on its field.
+func readCandidateForm(w http.ResponseWriter, r *http.Request, c ami.Call) (url.Values, []ami.Upload, error) {
+	form := url.Values{}
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "multipart/form-data" {
+		r.Body = http.MaxBytesReader(w, r.Body, maxCandidateText)
+		if err := r.ParseForm(); err != nil {
+			return form, nil, coop.Errorf(coop.EInvalid, "error.invalid_form")
+		}
+		return r.PostForm, nil, nil
 	}
-	c, err := s.Calls.Call(r.Context(), a.CallPublicID)
-	if err != nil {
-		return err
-	}
-	var largest int64
+	limit := int64(maxCandidateText)
 	for _, d := range c.Documents {
-		largest = max(largest, d.MaxBytes())
+		limit += d.MaxBytes()
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, largest+1<<20)
-	var code, filename string
-	var data []byte
-	problem := func(key string, args ...any) error {
-		field := ami.DocumentField(code)
-		if code == "" {
-			field = "document"
-		}
-		return s.refuseCandidateFile(w, r, a, secret, &coop.Error{Code: coop.EInvalid, Message: "error.invalid_form",
-			Fields: map[string]string{field: key}, FieldArgs: map[string][]any{field: args}})
-	}
-	tooBig := func() error {
-		if d, ok := c.Document(code); ok {
-			return problem("ami.document_too_big", d.MaxMiB)
-		}
-		return problem("ami.document_too_big", int(largest>>20))
-	}
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	unreadable := coop.Errorf(coop.EInvalid, "error.invalid_form")
 	mr, err := r.MultipartReader()
 	if err != nil {
-		return problem("ami.document_choose")
+		return form, nil, unreadable
 	}
-	sawFile := false
+	var uploads []ami.Upload
+	text := int64(maxCandidateText)
 	for {
 		part, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
-			break
-		}
-		if _, big := errors.AsType[*http.MaxBytesError](err); big {
-			return tooBig()
+			return form, uploads, nil
 		}
 		if err != nil {
-			return problem("ami.document_choose")
+			return form, nil, unreadable
 		}
-		switch part.FormName() {
-		case "code":
-			b, _ := io.ReadAll(io.LimitReader(part, 64))
-			code = strings.TrimSpace(string(b))
-		case "file":
-			limit := largest
-			if d, ok := c.Document(code); ok {
-				limit = d.MaxBytes()
+		name := part.FormName()
+		code, isDoc := strings.CutPrefix(name, ami.DocumentField(""))
+		if part.FileName() == "" && !isDoc {
+			b, err := io.ReadAll(io.LimitReader(part, text+1))
+			if text -= int64(len(b)); err != nil || text < 0 {
+				return form, nil, unreadable
 			}
-			filename, sawFile = part.FileName(), true
-			data, err = io.ReadAll(io.LimitReader(part, limit+1))
-			if _, big := errors.AsType[*http.MaxBytesError](err); big {
-				return tooBig()
-			}
-			if err != nil {
-				return problem("ami.document_choose")
-			}
+			form.Add(name, string(b))
+			continue
 		}
-		part.Close()
+		d, known := c.Document(code)
+		if !isDoc || !known {
+			continue // not a document of the call: left unread
+		}
+		data, err := io.ReadAll(io.LimitReader(part, d.MaxBytes()+1))
+		if _, big := errors.AsType[*http.MaxBytesError](err); big || int64(len(data)) > d.MaxBytes() {
+			return form, nil, &coop.Error{Code: coop.EInvalid, Message: "error.invalid_form",
+				Fields: map[string]string{name: "ami.document_too_big"}, FieldArgs: map[string][]any{name: {d.MaxMiB}}}
+		}
+		if err != nil {
+			return form, nil, unreadable
+		}
+		if part.FileName() != "" || len(data) > 0 { // an input left empty sends an empty part
+			uploads = append(uploads, ami.Upload{Code: code, Filename: part.FileName(), Data: data})
+		}
 	}
-	if !sawFile || (filename == "" && len(data) == 0) {
-		return problem("ami.document_choose")
-	}
-	if _, err := s.Calls.UploadDocument(r.Context(), secret, code, filename, data); err != nil {
-		return s.refuseCandidateFile(w, r, a, secret, err)
-	}
-	return s.redirect(w, r, "/candidature/"+secret+"#documents", "success", "ami.public.document_added")
-}
-
-func (s *Server) deleteCandidateDocument(w http.ResponseWriter, r *http.Request) error {
-	_, secret, err := s.candidateFile(w, r)
-	if err != nil {
-		return s.linkGone(w, r, err)
-	}
-	if err := s.Calls.DeleteDocument(r.Context(), secret, r.PathValue("doc")); err != nil {
-		return s.linkGone(w, r, err)
-	}
-	return s.redirect(w, r, "/candidature/"+secret+"#documents", "success", "ami.public.document_deleted")
 }
 
 // downloadCandidateDocument sends a document of the file as an attachment, with

@@ -90,17 +90,23 @@ func (e *candidateEnv) start(t *testing.T) string {
 	return m[1]
 }
 
-// upload sends a file as the documents form does.
-func (e *candidateEnv) upload(path, code, filename string, data []byte) *httptest.ResponseRecorder {
+// upload sends the file's form as a browser does when a document's
+// button is pressed: the answers typed (form), then the document chosen.
+func (e *candidateEnv) upload(path string, form url.Values, code, filename string, data []byte) *httptest.ResponseRecorder {
 	e.t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
-	_ = mw.WriteField("code", code)
-	fw, err := mw.CreateFormFile("file", filename)
+	for k, vs := range form {
+		for _, v := range vs {
+			_ = mw.WriteField(k, v)
+		}
+	}
+	fw, err := mw.CreateFormFile("doc."+code, filename)
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	_, _ = fw.Write(data)
+	_ = mw.WriteField("upload", code)
 	_ = mw.Close()
 	req := httptest.NewRequest("POST", "http://localhost:8080"+path, &body)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
@@ -201,13 +207,13 @@ func TestCandidateFile_DraftDocumentsAndSubmission(t *testing.T) {
 		return s
 	}
 	// Two visits, each saving a part of the draft.
-	if rec := e.do(request{method: "POST", path: base, form: url.Values{"action": {"save"}, "q.carrier": {"La commune et Lure Numérique"}}}); rec.Code != http.StatusSeeOther {
+	if rec := e.do(request{method: "POST", path: base, form: url.Values{"answers": {"1"}, "action": {"save"}, "q.carrier": {"La commune et Lure Numérique"}}}); rec.Code != http.StatusSeeOther {
 		t.Fatalf("first save: %d %s", rec.Code, rec.Body)
 	}
 	if body := e.do(request{method: "GET", path: base}).Body.String(); !strings.Contains(body, "La commune et Lure Numérique</textarea>") {
 		t.Errorf("the first visit's answer is not shown again")
 	}
-	second := url.Values{"action": {"save"}, "q.carrier": {"La commune et Lure Numérique"}, "q.premises": {"L’ancienne école."}, "q.surface": {"80"}}
+	second := url.Values{"answers": {"1"}, "action": {"save"}, "q.carrier": {"La commune et Lure Numérique"}, "q.premises": {"L’ancienne école."}, "q.surface": {"80"}}
 	if rec := e.do(request{method: "POST", path: base, form: second}); rec.Code != http.StatusSeeOther {
 		t.Fatalf("second save: %d", rec.Code)
 	}
@@ -216,26 +222,26 @@ func TestCandidateFile_DraftDocumentsAndSubmission(t *testing.T) {
 		t.Errorf("the second visit's answers are not kept")
 	}
 	// A draft refuses a malformed answer too, with its message.
-	if rec := e.do(request{method: "POST", path: base, form: url.Values{"action": {"save"}, "q.surface": {"beaucoup"}}}); rec.Code != 422 || !strings.Contains(rec.Body.String(), `id="f-q.surface-error"`) {
+	if rec := e.do(request{method: "POST", path: base, form: url.Values{"answers": {"1"}, "action": {"save"}, "q.surface": {"beaucoup"}}}); rec.Code != 422 || !strings.Contains(rec.Body.String(), `id="f-q.surface-error"`) {
 		t.Errorf("a malformed draft: %d", rec.Code)
 	}
 
 	// Documents: a PDF is taken; a PNG renamed .pdf where only PDF goes,
 	// and a file over the size, are refused next to their field.
 	docs := base + "/documents"
-	if rec := e.upload(docs, "statutes", "statuts.pdf", testPDF); rec.Code != http.StatusSeeOther {
+	if rec := e.upload(base, second, "statutes", "statuts.pdf", testPDF); rec.Code != http.StatusSeeOther {
 		t.Fatalf("a PDF: %d %s", rec.Code, rec.Body)
 	}
-	rec := e.upload(docs, "statutes", "statuts.pdf", smallPNG(t))
+	rec := e.upload(base, second, "statutes", "statuts.pdf", smallPNG(t))
 	if rec.Code != 422 || !strings.Contains(rec.Body.String(), `id="f-doc.statutes-error"`) || !strings.Contains(rec.Body.String(), "formats acceptés, PDF") {
 		t.Errorf("a PNG renamed .pdf: %d", rec.Code)
 	}
 	big := append(bytes.Clone(testPDF), make([]byte, 10<<20)...)
-	rec = e.upload(docs, "statutes", "gros.pdf", big)
+	rec = e.upload(base, second, "statutes", "gros.pdf", big)
 	if rec.Code != 422 || !strings.Contains(rec.Body.String(), `id="f-doc.statutes-error"`) || !strings.Contains(rec.Body.String(), "10\u00a0Mo au plus") {
 		t.Errorf("a file too big: %d", rec.Code)
 	}
-	if rec := e.upload(docs, "statutes", "", nil); rec.Code != 422 || !strings.Contains(rec.Body.String(), "Choisissez un fichier") {
+	if rec := e.upload(base, second, "statutes", "", nil); rec.Code != 422 || !strings.Contains(rec.Body.String(), "Choisissez un fichier") {
 		t.Errorf("no file: %d", rec.Code)
 	}
 	if n := e.count(`SELECT count(*) FROM application_documents`); n != 1 {
@@ -259,7 +265,7 @@ func TestCandidateFile_DraftDocumentsAndSubmission(t *testing.T) {
 
 	// Submission incomplete: the messages next to the question and the
 	// missing document, and the state unchanged.
-	incomplete := url.Values{"action": {"submit"}, "q.carrier": {"La commune"}, "q.premises": {"L’école"}, "q.connection": {"fibre"}, "q.animator": {"no"}, "q.officials": {"oral"}}
+	incomplete := url.Values{"answers": {"1"}, "action": {"submit"}, "q.carrier": {"La commune"}, "q.premises": {"L’école"}, "q.connection": {"fibre"}, "q.animator": {"no"}, "q.officials": {"oral"}}
 	rec = e.do(request{method: "POST", path: base, form: incomplete})
 	if rec.Code != 422 {
 		t.Fatalf("incomplete submission: %d", rec.Code)
@@ -276,23 +282,23 @@ func TestCandidateFile_DraftDocumentsAndSubmission(t *testing.T) {
 		t.Errorf("after a refused submission: %s, %d emails", state(), len(e.outbox()))
 	}
 	// A document replaced, another added and removed, then the file goes.
-	if rec := e.upload(docs, "premises", "plan.png", smallPNG(t)); rec.Code != http.StatusSeeOther {
+	if rec := e.upload(base, nil, "premises", "plan.png", smallPNG(t)); rec.Code != http.StatusSeeOther {
 		t.Fatalf("a PNG for the premises: %d", rec.Code)
 	}
-	if rec := e.upload(docs, "support", "soutien.pdf", testPDF); rec.Code != http.StatusSeeOther {
+	if rec := e.upload(base, nil, "support", "soutien.pdf", testPDF); rec.Code != http.StatusSeeOther {
 		t.Fatalf("support: %d", rec.Code)
 	}
 	var supportID string
 	if err := e.db.SQL.QueryRow(`SELECT public_id FROM application_documents WHERE code = 'support'`).Scan(&supportID); err != nil {
 		t.Fatal(err)
 	}
-	if rec := e.do(request{method: "POST", path: docs + "/" + supportID + "/suppression", form: url.Values{}}); rec.Code != http.StatusSeeOther {
+	if rec := e.do(request{method: "POST", path: base, form: url.Values{"delete": {supportID}}}); rec.Code != http.StatusSeeOther {
 		t.Errorf("delete: %d", rec.Code)
 	}
-	if rec := e.do(request{method: "POST", path: docs + "/" + supportID + "/suppression", form: url.Values{}}); rec.Code != http.StatusNotFound {
+	if rec := e.do(request{method: "POST", path: base, form: url.Values{"delete": {supportID}}}); rec.Code != http.StatusNotFound {
 		t.Errorf("delete again: %d", rec.Code)
 	}
-	complete := url.Values{"action": {"submit"}, "q.carrier": {"La commune"}, "q.premises": {"L’école"}, "q.connection": {"fibre"}, "q.animator": {"no"},
+	complete := url.Values{"answers": {"1"}, "action": {"submit"}, "q.carrier": {"La commune"}, "q.premises": {"L’école"}, "q.connection": {"fibre"}, "q.animator": {"no"},
 		"q.officials": {"oral"}, "q.motivations": {"Garder les actifs au village."}}
 	if rec := e.do(request{method: "POST", path: base, form: complete}); rec.Code != http.StatusSeeOther {
 		t.Fatalf("complete submission: %d %s", rec.Code, rec.Body)
@@ -306,7 +312,7 @@ func TestCandidateFile_DraftDocumentsAndSubmission(t *testing.T) {
 		!strings.Contains(body, "Garder les actifs au village.") || !strings.Contains(body, "Fibre optique") {
 		t.Errorf("the submitted file is not read-only with its answers")
 	}
-	if rec := e.upload(docs, "support", "soutien.pdf", testPDF); rec.Code != http.StatusConflict {
+	if rec := e.upload(base, nil, "support", "soutien.pdf", testPDF); rec.Code != http.StatusConflict {
 		t.Errorf("an upload after submission: %d", rec.Code)
 	}
 	// The team sends it back to complete: the candidate reads why, and
@@ -341,7 +347,7 @@ func TestCandidateFile_WrongOrExpiredLinkRevealsNothing(t *testing.T) {
 			t.Errorf("GET %s: %d", path, rec.Code)
 		}
 	}
-	for _, path := range []string{"/candidature/" + forged, "/candidature/" + forged + "/reponses/1", "/candidature/" + forged + "/documents/x/suppression"} {
+	for _, path := range []string{"/candidature/" + forged, "/candidature/" + forged + "/reponses/1"} {
 		if rec := e.do(request{method: "POST", path: path, form: url.Values{"action": {"submit"}}}); rec.Code != http.StatusGone {
 			t.Errorf("POST %s: %d", path, rec.Code)
 		}
@@ -428,6 +434,53 @@ func TestCandidateFile_AnswerAQuestion(t *testing.T) {
 	body = e.do(request{method: "GET", path: base}).Body.String()
 	if !strings.Contains(body, "Oui, de plain-pied par la cour.") || strings.Contains(body, `action="`+action+`"`) {
 		t.Errorf("the answer is not shown, or the form still is")
+	}
+}
+
+// A document's button sends the whole file's form: what the candidate
+// typed and did not save yet is kept with the document, or shown again
+// when the document is refused, nothing changed.
+func TestCandidateFile_DocumentsKeepTheAnswersTyped(t *testing.T) {
+	e := newCandidateEnv(t)
+	secret := e.start(t)
+	base := "/candidature/" + secret
+	saved := func() string {
+		t.Helper()
+		a, err := e.srv.Calls.BySecret(context.Background(), secret)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.Join(a.Answers.Form()["q.premises"], "")
+	}
+	typed := url.Values{"answers": {"1"}, "q.premises": {"Une grange"}}
+	if rec := e.upload(base, typed, "statutes", "statuts.pdf", testPDF); rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != base+"#documents" {
+		t.Fatalf("upload: %d %q", rec.Code, rec.Header().Get("Location"))
+	}
+	if got := saved(); got != "Une grange" {
+		t.Errorf("the answer typed beside the upload: %q saved", got)
+	}
+	typed.Set("q.premises", "Une grange rénovée")
+	rec := e.upload(base, typed, "statutes", "statuts.pdf", smallPNG(t))
+	if rec.Code != 422 || !strings.Contains(rec.Body.String(), "Une grange rénovée</textarea>") || !strings.Contains(rec.Body.String(), `id="f-doc.statutes-error"`) {
+		t.Errorf("a refused document: %d, the typed answer or the message missing", rec.Code)
+	}
+	if got := saved(); got != "Une grange" {
+		t.Errorf("a refused document changed the answers: %q", got)
+	}
+	var docID string
+	if err := e.db.SQL.QueryRow(`SELECT public_id FROM application_documents`).Scan(&docID); err != nil {
+		t.Fatal(err)
+	}
+	typed.Set("delete", docID)
+	if rec := e.do(request{method: "POST", path: base, form: typed}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("delete: %d", rec.Code)
+	}
+	if got, n := saved(), e.count(`SELECT count(*) FROM application_documents`); got != "Une grange rénovée" || n != 0 {
+		t.Errorf("after the deletion: answer %q, %d documents", got, n)
+	}
+	// A document's button pressed with no file chosen: said next to it.
+	if rec := e.upload(base, typed, "premises", "", nil); rec.Code != 422 || !strings.Contains(rec.Body.String(), `id="f-doc.premises-error"`) {
+		t.Errorf("no file: %d", rec.Code)
 	}
 }
 

@@ -253,9 +253,7 @@ func (s *Server) routeTable() []Route {
 		page("GET /appels/{id}/envoye", Public, s.showLinkSent),
 		page("GET /candidature/{secret}", Public, s.showCandidateFile),
 		page("POST /candidature/{secret}", Public, s.saveCandidateFile),
-		page("POST /candidature/{secret}/documents", Public, s.uploadCandidateDocument),
 		page("GET /candidature/{secret}/documents/{doc}", Public, s.downloadCandidateDocument),
-		page("POST /candidature/{secret}/documents/{doc}/suppression", Public, s.deleteCandidateDocument),
 		page("POST /candidature/{secret}/reponses/{question}", Public, s.answerTeamQuestion),
 
 		// Calls: visits and diagnostics (the coordinators; the calls service checks it again).
