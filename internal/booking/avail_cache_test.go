@@ -30,7 +30,9 @@ func TestAvailability_CachedIsFresh(t *testing.T) {
 		if err := r.svc.SetAudience(ctx, r.users[1], booking.AudienceEInclusion); err != nil {
 			t.Fatal(err)
 		}
-		callers := []*accounts.User{nil, ptr(r.member(0)), ptr(r.member(1)), &r.staff}
+		// Members 0 and 2 share an audience: only their active bookings,
+		// which the rules bound, tell their answers apart.
+		callers := []*accounts.User{nil, ptr(r.member(0)), ptr(r.member(1)), ptr(r.member(2)), &r.staff}
 		rng := rand.New(rand.NewPCG(4, 2026))
 		last := map[string]*booking.Availability{}
 		hits, compared := 0, 0
@@ -41,13 +43,13 @@ func TestAvailability_CachedIsFresh(t *testing.T) {
 			now := clock.Now()
 			day := time.Date(now.In(paris).Year(), now.In(paris).Month(), now.In(paris).Day(), 0, 0, 0, 0, paris)
 			ranges := [][2]time.Time{{day, day.AddDate(0, 0, 7)}, {now.Truncate(time.Hour), now.Truncate(time.Hour).Add(5 * time.Hour)}}
-			fresh := &booking.Service{DB: d}
 			for i, by := range callers {
 				for j, rg := range ranges {
 					got, err := r.svc.Availability(ctx, by, "la-filature", rg[0], rg[1], "")
 					if err != nil {
 						t.Fatal(err)
 					}
+					fresh := &booking.Service{DB: d} // its cache empty: a computation
 					want, err := fresh.Availability(ctx, by, "la-filature", rg[0], rg[1], "")
 					if err != nil {
 						t.Fatal(err)
@@ -66,6 +68,17 @@ func TestAvailability_CachedIsFresh(t *testing.T) {
 			}
 		}
 		compare("start")
+		// Member 0 at their one allowed booking, member 2 free to book:
+		// the same audience, answers that differ.
+		r.rules(booking.RuleInput{NoticeMinutes: "90", WindowDays: "3", MaxActive: "1"})
+		tomorrow := clock.Now().In(paris).AddDate(0, 0, 1)
+		b, err := r.svc.Book(ctx, r.req(r.desk, 0, time.Date(tomorrow.Year(), tomorrow.Month(), tomorrow.Day(), 8, 30, 0, 0, paris),
+			time.Date(tomorrow.Year(), tomorrow.Month(), tomorrow.Day(), 12, 30, 0, 0, paris)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		booked = append(booked, b.PublicID)
+		compare("member 0 at their limit")
 		for step := range 160 {
 			var what string
 			thenSecond := false // then one second more: a turn is often one second after a half hour
