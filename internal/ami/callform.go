@@ -82,8 +82,9 @@ func CheckDocuments(docs []Document) coop.Problems {
 }
 
 // SaveForm replaces a call's questions. Coordinators only; refused once a
-// file of the call has been submitted.
-func (s *Service) SaveForm(ctx context.Context, by accounts.User, callPublicID string, qn survey.Questionnaire) error {
+// file of the call has been submitted, or when the questions are no longer
+// those base (a survey.Fingerprint) names: another change came first ("" takes any).
+func (s *Service) SaveForm(ctx context.Context, by accounts.User, callPublicID, base string, qn survey.Questionnaire) error {
 	if !mayInstruct(by) {
 		return errForbidden
 	}
@@ -95,7 +96,16 @@ func (s *Service) SaveForm(ctx context.Context, by accounts.User, callPublicID s
 	if err != nil {
 		return err
 	}
-	return s.saveCallColumn(ctx, callPublicID, "questionnaire", string(text))
+	return s.saveCallColumn(ctx, callPublicID, "questionnaire", string(text), func(stored string) error {
+		var cur survey.Questionnaire
+		if err := json.Unmarshal([]byte(stored), &cur); err != nil {
+			return err
+		}
+		if base != "" && survey.Fingerprint(cur) != base {
+			return coop.Refusal(coop.EConflict, "survey.editor.changed_meanwhile")
+		}
+		return nil
+	})
 }
 
 // SaveDocuments replaces the documents a call requests. Coordinators
@@ -116,7 +126,7 @@ func (s *Service) SaveDocuments(ctx context.Context, by accounts.User, callPubli
 	if err != nil {
 		return err
 	}
-	return s.saveCallColumn(ctx, callPublicID, "documents", string(text))
+	return s.saveCallColumn(ctx, callPublicID, "documents", string(text), nil)
 }
 
 // FormLocked tells whether a file of the call has been submitted, which
@@ -162,16 +172,24 @@ func submittedFiles(ctx context.Context, tx *db.Tx, callID int64) (bool, error) 
 }
 
 // saveCallColumn writes the form or the documents of a call whose files
-// are all drafts never submitted.
-func (s *Service) saveCallColumn(ctx context.Context, callPublicID, column, value string) error {
+// are all drafts never submitted, once check (nil: none) accepts the value
+// the column holds, under the call's lock.
+func (s *Service) saveCallColumn(ctx context.Context, callPublicID, column, value string, check func(stored string) error) error {
 	return s.DB.Write(ctx, func(tx *db.Tx) error {
 		id, err := callID(ctx, tx, callPublicID)
 		if err != nil {
 			return err
 		}
 		// The call's row is the lock a submission takes too (Submit).
-		if err := tx.QueryRowContext(ctx, `SELECT id FROM calls WHERE id = $1`+tx.ForUpdate(), id).Scan(&id); err != nil {
+		// column is one of two constants, never input.
+		var stored string
+		if err := tx.QueryRowContext(ctx, `SELECT `+column+` FROM calls WHERE id = $1`+tx.ForUpdate(), id).Scan(&stored); err != nil {
 			return err
+		}
+		if check != nil {
+			if err := check(stored); err != nil {
+				return err
+			}
 		}
 		locked, err := submittedFiles(ctx, tx, id)
 		if err != nil {
@@ -180,7 +198,6 @@ func (s *Service) saveCallColumn(ctx context.Context, callPublicID, column, valu
 		if locked {
 			return coop.Refusal(coop.EPrecondition, "ami.form_locked")
 		}
-		// column is one of two constants, never input.
 		_, err = tx.ExecContext(ctx, `UPDATE calls SET `+column+` = $1, updated_at = $2 WHERE id = $3`, value, tx.Now, id)
 		return err
 	})

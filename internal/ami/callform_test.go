@@ -2,6 +2,8 @@ package ami_test
 
 import (
 	"encoding/json"
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -29,22 +31,53 @@ func TestCheckForm_IgnoresOnlyTheResidenceQuestion(t *testing.T) {
 	}
 }
 
+// Changes made from the same questions, saved at once: one is kept, the
+// others are refused.
+func TestSaveForm_FromAnOvertakenBaseIsRefused(t *testing.T) {
+	testkit.EachEngine(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		base := survey.Fingerprint(f.call.Questionnaire)
+		const n = 6
+		errs := make(chan error, n)
+		for i := range n {
+			go func() {
+				qn := f.call.Questionnaire
+				qn.Questions = slices.Clone(qn.Questions)
+				qn.Questions[0].Label.FR = fmt.Sprintf("Qui porte le lieu, version %d ?", i)
+				errs <- f.svc.SaveForm(ctx, f.coord, f.call.PublicID, base, qn)
+			}()
+		}
+		saved := 0
+		for range n {
+			switch err := <-errs; {
+			case err == nil:
+				saved++
+			case coop.ErrorCode(err) != coop.EConflict:
+				t.Errorf("a save refused with %v, want a conflict", err)
+			}
+		}
+		if saved != 1 {
+			t.Fatalf("%d saves from the same base kept, want 1", saved)
+		}
+	})
+}
+
 func TestSaveFormAndDocuments_UntilTheFirstSubmission(t *testing.T) {
 	testkit.EachEngine(t, func(t *testing.T, d *db.DB) {
 		f := newFixture(t, d)
 		id := f.call.PublicID
 		// Only the coordinators.
-		if err := f.svc.SaveForm(ctx, f.member, id, ami.DefaultForm()); coop.ErrorCode(err) != coop.EForbidden {
+		if err := f.svc.SaveForm(ctx, f.member, id, "", ami.DefaultForm()); coop.ErrorCode(err) != coop.EForbidden {
 			t.Errorf("a member edits the form: %v", err)
 		}
-		if err := f.svc.SaveForm(ctx, f.coord, "nope", ami.DefaultForm()); coop.ErrorCode(err) != coop.ENotFound {
+		if err := f.svc.SaveForm(ctx, f.coord, "nope", "", ami.DefaultForm()); coop.ErrorCode(err) != coop.ENotFound {
 			t.Errorf("an unknown call: %v", err)
 		}
 		// A question changed, one added.
 		qn := ami.DefaultForm()
 		qn.Questions[0].Label.FR = "Qui porte le lieu ?"
 		qn.Questions = append(qn.Questions, survey.Question{ID: "budget", Kind: survey.Number, Label: survey.Text{FR: "Budget annuel"}})
-		if err := f.svc.SaveForm(ctx, f.coord, id, qn); err != nil {
+		if err := f.svc.SaveForm(ctx, f.coord, id, "", qn); err != nil {
 			t.Fatal(err)
 		}
 		c, err := f.svc.Call(ctx, id)
@@ -58,7 +91,7 @@ func TestSaveFormAndDocuments_UntilTheFirstSubmission(t *testing.T) {
 		bad := c.Questionnaire
 		bad.Questions = append([]survey.Question(nil), bad.Questions...)
 		bad.Questions[2] = survey.Question{ID: "surface", Kind: survey.Single, Label: survey.Text{FR: "Surface"}}
-		err = f.svc.SaveForm(ctx, f.coord, id, bad)
+		err = f.svc.SaveForm(ctx, f.coord, id, "", bad)
 		if e := coop.AsError(err); e == nil || e.Code != coop.EInvalid || e.Fields["q.surface"] != "survey.editor.options_required" {
 			t.Errorf("a choice without options: %v", err)
 		}
@@ -116,7 +149,7 @@ func TestSaveFormAndDocuments_UntilTheFirstSubmission(t *testing.T) {
 			t.Fatal(err)
 		}
 		before, _ := f.svc.Call(ctx, id)
-		if err := f.svc.SaveForm(ctx, f.coord, id, ami.DefaultForm()); coop.ErrorCode(err) != coop.EPrecondition || coop.AsError(err).Message != "ami.form_locked" {
+		if err := f.svc.SaveForm(ctx, f.coord, id, "", ami.DefaultForm()); coop.ErrorCode(err) != coop.EPrecondition || coop.AsError(err).Message != "ami.form_locked" {
 			t.Errorf("the form after a submission: %v", err)
 		}
 		if err := f.svc.SaveDocuments(ctx, f.coord, id, docs); coop.ErrorCode(err) != coop.EPrecondition {
@@ -126,7 +159,7 @@ func TestSaveFormAndDocuments_UntilTheFirstSubmission(t *testing.T) {
 		if err := f.svc.Move(ctx, f.coord, a.PublicID, ami.Draft, "Il manque le plan du local."); err != nil {
 			t.Fatal(err)
 		}
-		if err := f.svc.SaveForm(ctx, f.coord, id, ami.DefaultForm()); coop.ErrorCode(err) != coop.EPrecondition {
+		if err := f.svc.SaveForm(ctx, f.coord, id, "", ami.DefaultForm()); coop.ErrorCode(err) != coop.EPrecondition {
 			t.Errorf("the form after a file went back to draft: %v", err)
 		}
 		after, _ := f.svc.Call(ctx, id)

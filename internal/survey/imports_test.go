@@ -735,7 +735,7 @@ func TestImport_AQuestionnaireChangeAsksForTheMappingAgain(t *testing.T) {
 		// Answers exist: the edit makes version 2.
 		qn := Default()
 		qn.Questions = slices.DeleteFunc(qn.Questions, func(q Question) bool { return q.ID == "comment" })
-		if n, err := f.s.SaveQuestionnaire(ctx, f.coord, f.sv.PublicID, qn); err != nil || n != 2 {
+		if n, err := f.s.SaveQuestionnaire(ctx, f.coord, f.sv.PublicID, "", qn); err != nil || n != 2 {
 			t.Fatalf("version %d, %v", n, err)
 		}
 		imp, pv := f.upload(t, f.coord, "limesurvey_textes_pointvirgule.csv")

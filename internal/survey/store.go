@@ -639,8 +639,10 @@ func insertVersion(ctx context.Context, tx *db.Tx, surveyID int64, number int, q
 // SaveQuestionnaire replaces the campaign's questionnaire. Once answers
 // exist for the current version, the change makes a new version (answers
 // keep the one they were given with); before that, the current version is
-// edited in place. It returns the version number now current.
-func (s *Service) SaveQuestionnaire(ctx context.Context, by accounts.User, publicID string, qn Questionnaire) (int, error) {
+// edited in place. base is the Fingerprint of the questionnaire the change
+// was made from: another change since refuses it ("" takes any). It
+// returns the version number now current.
+func (s *Service) SaveQuestionnaire(ctx context.Context, by accounts.User, publicID, base string, qn Questionnaire) (int, error) {
 	if p := qn.Check(); len(p) > 0 {
 		return 0, &coop.Error{Code: coop.EInvalid, Message: "survey.editor.invalid", Fields: p}
 	}
@@ -650,9 +652,17 @@ func (s *Service) SaveQuestionnaire(ctx context.Context, by accounts.User, publi
 		if err != nil {
 			return err
 		}
+		// The campaign's row locked: concurrent changes decide one after
+		// the other, each against the questionnaire the one before left.
+		if err := tx.QueryRowContext(ctx, `SELECT id FROM surveys WHERE id = $1`+tx.ForUpdate(), id).Scan(&id); err != nil {
+			return err
+		}
 		cur, err := currentVersion(ctx, tx, id)
 		if err != nil {
 			return err
+		}
+		if base != "" && Fingerprint(cur.Questionnaire) != base {
+			return coop.Refusal(coop.EConflict, "survey.editor.changed_meanwhile")
 		}
 		var answered int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM survey_responses WHERE version_id = $1`, cur.ID).Scan(&answered); err != nil {

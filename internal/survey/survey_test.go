@@ -207,17 +207,53 @@ func TestSubmit_StoresTheDayOnlyAndRefusesAClosedCampaign(t *testing.T) {
 	})
 }
 
+// Changes made from the same questionnaire, saved at once: one is kept,
+// the others are refused, never silently undone by the next.
+func TestSaveQuestionnaire_FromAnOvertakenBaseIsRefused(t *testing.T) {
+	testkit.EachEngine(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		base := survey.Fingerprint(f.sv.Version.Questionnaire)
+		const n = 6
+		errs := make(chan error, n)
+		for i := range n {
+			go func() {
+				qn := f.sv.Version.Questionnaire
+				qn.Questions = slices.Clone(qn.Questions)
+				qn.Questions[1].Label.FR = fmt.Sprintf("Votre situation, version %d ?", i)
+				_, err := f.svc.SaveQuestionnaire(ctx, f.coord, f.sv.PublicID, base, qn)
+				errs <- err
+			}()
+		}
+		saved := 0
+		for range n {
+			switch err := <-errs; {
+			case err == nil:
+				saved++
+			case coop.ErrorCode(err) != coop.EConflict:
+				t.Errorf("a save refused with %v, want a conflict", err)
+			}
+		}
+		if saved != 1 {
+			t.Fatalf("%d saves from the same base kept, want 1", saved)
+		}
+		sv, _ := f.svc.Get(ctx, f.sv.PublicID)
+		if _, err := f.svc.SaveQuestionnaire(ctx, f.coord, f.sv.PublicID, survey.Fingerprint(sv.Version.Questionnaire), sv.Version.Questionnaire); err != nil {
+			t.Errorf("a save from the questionnaire as it is: %v", err)
+		}
+	})
+}
+
 func TestSaveQuestionnaire_VersionsOnceAnswered(t *testing.T) {
 	testkit.EachEngine(t, func(t *testing.T, d *db.DB) {
 		f := newFixture(t, d)
 		qn := survey.Default()
 		qn.Questions[1].Label.FR = "Votre situation aujourd'hui ?"
-		if n, err := f.svc.SaveQuestionnaire(ctx, f.coord, f.sv.PublicID, qn); err != nil || n != 1 {
+		if n, err := f.svc.SaveQuestionnaire(ctx, f.coord, f.sv.PublicID, "", qn); err != nil || n != 1 {
 			t.Fatalf("before answers: version %d, %v", n, err)
 		}
 		f.submit(t, answer("04088", "employee", "regular", 12))
 		qn.Questions = slices.DeleteFunc(qn.Questions, func(q survey.Question) bool { return q.ID == "comment" })
-		if n, err := f.svc.SaveQuestionnaire(ctx, f.coord, f.sv.PublicID, qn); err != nil || n != 2 {
+		if n, err := f.svc.SaveQuestionnaire(ctx, f.coord, f.sv.PublicID, "", qn); err != nil || n != 2 {
 			t.Fatalf("after an answer: version %d, %v", n, err)
 		}
 		sv, _ := f.svc.Get(ctx, f.sv.PublicID)
@@ -230,7 +266,7 @@ func TestSaveQuestionnaire_VersionsOnceAnswered(t *testing.T) {
 		}
 		bad := survey.Default()
 		bad.Residence = ""
-		if _, err := f.svc.SaveQuestionnaire(ctx, f.coord, f.sv.PublicID, bad); coop.ErrorCode(err) != coop.EInvalid {
+		if _, err := f.svc.SaveQuestionnaire(ctx, f.coord, f.sv.PublicID, "", bad); coop.ErrorCode(err) != coop.EInvalid {
 			t.Errorf("invalid questionnaire saved: %v", err)
 		}
 	})

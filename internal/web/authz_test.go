@@ -414,8 +414,8 @@ func TestAuthorization_EveryRouteAsEveryActor(t *testing.T) {
 		"POST /gestion/enquetes/{id}":                             {campaignPath, empty, othersObject(422, 404)},
 		"GET /gestion/enquetes/{id}/questionnaire":                {campaignPath + "/questionnaire", nil, othersObject(200, 404)},
 		"POST /gestion/enquetes/{id}/questionnaire/questions":     {campaignPath + "/questionnaire/questions", empty, othersObject(422, 404)},
-		"POST /gestion/enquetes/{id}/questionnaire/questions/{q}": {campaignPath + "/questionnaire/questions/comment", empty, othersObject(422, 404)},
-		"POST /gestion/enquetes/{id}/questionnaire/reglages":      {campaignPath + "/questionnaire/reglages", empty, othersObject(422, 404)},
+		"POST /gestion/enquetes/{id}/questionnaire/questions/{q}": {campaignPath + "/questionnaire/questions/comment", empty, othersObject(409, 404)},
+		"POST /gestion/enquetes/{id}/questionnaire/reglages":      {campaignPath + "/questionnaire/reglages", empty, othersObject(409, 404)},
 		"GET /gestion/enquetes/{id}/diffusion":                    {campaignPath + "/diffusion", nil, othersObject(200, 404)},
 		"POST /admin/utilisateurs/{id}/territoires":               {"/admin/utilisateurs/" + itoa(users[official].ID) + "/territoires", empty, only(303, coordinator)},
 
@@ -493,7 +493,7 @@ func TestAuthorization_EveryRouteAsEveryActor(t *testing.T) {
 		// refused (422).
 		"GET /gestion/appels/{id}/formulaire":                {instrCallPath + "/formulaire", nil, only(200, coordinator)},
 		"POST /gestion/appels/{id}/formulaire/questions":     {instrCallPath + "/formulaire/questions", empty, only(422, coordinator)},
-		"POST /gestion/appels/{id}/formulaire/questions/{q}": {instrCallPath + "/formulaire/questions/carrier", empty, only(422, coordinator)},
+		"POST /gestion/appels/{id}/formulaire/questions/{q}": {instrCallPath + "/formulaire/questions/carrier", empty, only(409, coordinator)},
 		"GET /gestion/appels/{id}/documents":                 {instrCallPath + "/documents", nil, only(200, coordinator)},
 		"POST /gestion/appels/{id}/documents":                {instrCallPath + "/documents", empty, only(422, coordinator)},
 

@@ -38,8 +38,8 @@ func (s *Server) callEditorTarget(r *http.Request) (editorTarget, error) {
 			}
 			return l.T("calls.form.note_open")
 		},
-		save: func(r *http.Request, qn survey.Questionnaire) (string, []int, error) {
-			return "calls.form.saved", nil, s.Calls.SaveForm(r.Context(), *stateOf(r).user, c.PublicID, qn)
+		save: func(r *http.Request, base string, qn survey.Questionnaire) (string, []int, error) {
+			return "calls.form.saved", nil, s.Calls.SaveForm(r.Context(), *stateOf(r).user, c.PublicID, base, qn)
 		},
 	}, nil
 }

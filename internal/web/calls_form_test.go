@@ -14,6 +14,7 @@ import (
 	"coopconnect/internal/coop"
 	"coopconnect/internal/db"
 	"coopconnect/internal/i18n"
+	"coopconnect/internal/survey"
 )
 
 // formEnv is a server with a coordinator and a call no file was submitted to.
@@ -110,7 +111,9 @@ func TestCallForm_TheSurveyEditorEditsTheCallsQuestions(t *testing.T) {
 	}
 
 	// Edit a question.
-	form := url.Values{"label_fr": {"Qui porte le lieu, avec qui ?"}, "label_en": {"Who carries the place?"}, "required": {"on"}}
+	carrier, _ := fe.current(t).Questionnaire.Question("carrier")
+	form := url.Values{"label_fr": {"Qui porte le lieu, avec qui ?"}, "label_en": {"Who carries the place?"}, "required": {"on"},
+		"base": {survey.Fingerprint(carrier)}}
 	code, loc, _ := fe.post(base+"/questions/carrier", form)
 	if code != http.StatusSeeOther || loc != base+"#q-carrier" {
 		t.Fatalf("edit: %d %q", code, loc)
@@ -130,8 +133,12 @@ func TestCallForm_TheSurveyEditorEditsTheCallsQuestions(t *testing.T) {
 	}
 
 	// A refused edit: 422, the message next to the question, nothing saved.
+	baseOf := func(id string) string {
+		q, _ := fe.current(t).Questionnaire.Question(id)
+		return survey.Fingerprint(q)
+	}
 	before := fe.current(t).Questionnaire
-	code, _, body = fe.post(base+"/questions/connection", url.Values{"label_fr": {"Connexion"}, "options": {"fibre | Fibre"}})
+	code, _, body = fe.post(base+"/questions/connection", url.Values{"label_fr": {"Connexion"}, "options": {"fibre | Fibre"}, "base": {baseOf("connection")}})
 	if code != http.StatusUnprocessableEntity || !strings.Contains(body, fe.msg("survey.editor.options_required")) || !strings.Contains(body, fe.msg("survey.editor.nothing_saved")) {
 		t.Errorf("a choice with one option: %d", code)
 	}
@@ -150,7 +157,7 @@ func TestCallForm_TheSurveyEditorEditsTheCallsQuestions(t *testing.T) {
 		t.Error("the editor does not say the form is frozen")
 	}
 	before = fe.current(t).Questionnaire
-	code, _, body = fe.post(base+"/questions/carrier", url.Values{"label_fr": {"Autre chose"}})
+	code, _, body = fe.post(base+"/questions/carrier", url.Values{"label_fr": {"Autre chose"}, "base": {baseOf("carrier")}})
 	if code != http.StatusUnprocessableEntity || !strings.Contains(body, fe.msg("ami.form_locked")) {
 		t.Errorf("an edit after a submission: %d", code)
 	}

@@ -39,6 +39,8 @@ type editorQuestion struct {
 	Last     bool
 	Open     bool   // the form is shown unfolded
 	Error    string // translated
+	// Base fingerprints the question the form was filled from.
+	Base string
 	// The form's values.
 	LabelFR, LabelEN, HelpFR, HelpEN, SectionFR, SectionEN string
 	Options                                                string // "code | libellé | label en", one per line
@@ -157,6 +159,7 @@ type editorSettings struct {
 	Crosstabs      []editorCrosstab
 	AddRow, AddCol []option
 	Error          string
+	Base           string // settingsFingerprint of the settings shown
 }
 
 // editorCrosstab is a cross-tabulation, kept when its box stays ticked.
@@ -185,10 +188,12 @@ type editorTarget struct {
 	// cross-tabulations apply (surveys).
 	Settings bool
 	qn       survey.Questionnaire
-	// save checks and stores a questionnaire; it answers the flash
-	// message shown after success (key and arguments). A coop.EInvalid
-	// or coop.EPrecondition error is shown on the editor, nothing saved.
-	save func(r *http.Request, qn survey.Questionnaire) (string, []int, error)
+	// save checks and stores a questionnaire made from the one base
+	// fingerprints (survey.Fingerprint); it answers the flash message
+	// shown after success (key and arguments). A coop.EInvalid,
+	// coop.EPrecondition or coop.EConflict error is shown on the editor,
+	// nothing saved.
+	save func(r *http.Request, base string, qn survey.Questionnaire) (string, []int, error)
 }
 
 // editorCrumb is a link of the breadcrumb: a message key or a text.
@@ -248,8 +253,8 @@ func (s *Server) surveyEditorTarget(r *http.Request, sv survey.Survey) (editorTa
 			}
 			return l.T("survey.editor.will_version", l.Number(int64(answered)), current, current+1)
 		},
-		save: func(r *http.Request, qn survey.Questionnaire) (string, []int, error) {
-			n, err := s.Surveys.SaveQuestionnaire(r.Context(), *stateOf(r).user, sv.PublicID, qn)
+		save: func(r *http.Request, base string, qn survey.Questionnaire) (string, []int, error) {
+			n, err := s.Surveys.SaveQuestionnaire(r.Context(), *stateOf(r).user, sv.PublicID, base, qn)
 			if err != nil {
 				return "", nil, err
 			}
@@ -294,7 +299,7 @@ func (s *Server) editorViewFor(r *http.Request, t editorTarget, in editorInput) 
 		if q.ID == in.edited && in.raw != nil {
 			raw := *in.raw
 			raw.L, raw.N, raw.ID, raw.Kind, raw.Label, raw.Required, raw.CondText, raw.Choices = eq.L, eq.N, eq.ID, eq.Kind, eq.Label, eq.Required, eq.CondText, eq.Choices
-			raw.First, raw.Last, raw.CondChoices = eq.First, eq.Last, eq.CondChoices
+			raw.First, raw.Last, raw.CondChoices, raw.Base = eq.First, eq.Last, eq.CondChoices, eq.Base
 			for j := range raw.CondChoices {
 				raw.CondChoices[j].Selected = raw.CondChoices[j].Value == raw.CondQuestion
 			}
@@ -326,6 +331,7 @@ func (s *Server) editorViewFor(r *http.Request, t editorTarget, in editorInput) 
 	}
 	v.Add.CondChoices = condChoices(v.L, lang, qn, len(qn.Questions), v.Add.CondQuestion)
 	v.Settings = editorSettingsOf(v.L, lang, qn, in.settings)
+	v.Settings.Base = settingsFingerprint(qn)
 	if k, ok := in.problems["questionnaire"]; ok {
 		v.Settings.Error = translate(v.L, k)
 	}
@@ -343,7 +349,7 @@ func (s *Server) editorViewFor(r *http.Request, t editorTarget, in editorInput) 
 // editorQuestionOf shows the i-th question of qn with its form filled in.
 func editorQuestionOf(l *i18n.Localizer, lang string, qn survey.Questionnaire, i int) editorQuestion {
 	q := qn.Questions[i]
-	eq := editorQuestion{L: l, N: i + 1, ID: q.ID, Kind: q.Kind, Label: q.Label.In(lang), Required: q.Required,
+	eq := editorQuestion{L: l, N: i + 1, ID: q.ID, Kind: q.Kind, Label: q.Label.In(lang), Required: q.Required, Base: survey.Fingerprint(q),
 		First: i == 0, Last: i == len(qn.Questions)-1,
 		LabelFR: q.Label.FR, LabelEN: q.Label.EN, HelpFR: q.Help.FR, HelpEN: q.Help.EN, SectionFR: q.Section.FR, SectionEN: q.Section.EN,
 		Other: q.Other, Integer: q.Integer, Min: formatNumber(lang, q.Min), Max: formatNumber(lang, q.Max),
@@ -509,8 +515,13 @@ func editorQuestionFrom(r *http.Request) editorQuestion {
 		Options: strings.TrimSpace(strings.ReplaceAll(r.PostFormValue("options"), "\r\n", "\n")), Other: f("other") == "on",
 		Min: f("min"), Max: f("max"), Integer: f("integer") == "on", Bands: f("bands"),
 		UnitFR: f("unit_fr"), UnitEN: f("unit_en"), LowFR: f("low_fr"), LowEN: f("low_en"), HighFR: f("high_fr"), HighEN: f("high_en"),
-		CondQuestion: f("cond_question"), CondAny: f("cond_any"),
+		CondQuestion: f("cond_question"), CondAny: f("cond_any"), Base: r.PostFormValue("base"),
 	}
+}
+
+// settingsFingerprint fingerprints what the settings form changes.
+func settingsFingerprint(qn survey.Questionnaire) string {
+	return survey.Fingerprint([]any{qn.Residence, qn.Demand, qn.Crosstabs})
 }
 
 // build makes the question of a form, for a kind and an id; it returns
@@ -618,8 +629,8 @@ func uniqueSlug(label, fallback string, taken map[string]bool) string {
 // saveEditor saves a modified questionnaire and goes back to the editor;
 // a refusal shows the editor again with the problems, mapped by fix.
 func (s *Server) saveEditor(w http.ResponseWriter, r *http.Request, t editorTarget, qn survey.Questionnaire, anchor string, refused func(problems map[string]string) error) error {
-	key, args, err := t.save(r, qn)
-	if e := coop.AsError(err); e != nil && (e.Code == coop.EInvalid || e.Code == coop.EPrecondition) {
+	key, args, err := t.save(r, survey.Fingerprint(t.qn), qn)
+	if e := coop.AsError(err); e != nil && (e.Code == coop.EInvalid || e.Code == coop.EPrecondition || e.Code == coop.EConflict) {
 		problems := e.Fields
 		if len(problems) == 0 {
 			problems = map[string]string{"questionnaire": e.Message}
@@ -745,6 +756,12 @@ func (s *Server) saveEditorQuestion(w http.ResponseWriter, r *http.Request, t ed
 		refuse := func(problems map[string]string) error {
 			return s.renderEditor(w, r, http.StatusUnprocessableEntity, t, editorInput{qn: qn, edited: id, raw: &f, problems: problems})
 		}
+		if f.Base != survey.Fingerprint(qn.Questions[i]) {
+			// Changed by someone else since this form was shown: theirs
+			// stays until this one is sent again, from the question as it is now.
+			return s.renderEditor(w, r, http.StatusConflict, t, editorInput{qn: qn, edited: id, raw: &f,
+				problems: map[string]string{"q." + id: "survey.editor.question_changed"}})
+		}
 		q, key := f.build(qn.Questions[i].Kind, id)
 		if key != "" {
 			return refuse(map[string]string{"q." + id: key})
@@ -764,6 +781,10 @@ func (s *Server) saveEditorSettings(w http.ResponseWriter, r *http.Request, t ed
 	qn := t.qn
 	if err := r.ParseForm(); err != nil {
 		return coop.Errorf(coop.EInvalid, "error.invalid_form")
+	}
+	if r.PostFormValue("base") != settingsFingerprint(qn) {
+		return s.renderEditor(w, r, http.StatusConflict, t, editorInput{qn: qn, settings: r.PostForm,
+			problems: map[string]string{"questionnaire": "survey.editor.settings_changed"}})
 	}
 	next := qn
 	next.Residence = strings.TrimSpace(r.PostFormValue("residence"))

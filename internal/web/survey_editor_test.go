@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -37,7 +38,8 @@ func (se *saEnv) current(t *testing.T, sv survey.Survey) survey.Survey {
 func edQuestionForm(q survey.Question) url.Values {
 	f := url.Values{"action": {"save"}, "label_fr": {q.Label.FR}, "label_en": {q.Label.EN}, "help_fr": {q.Help.FR}, "help_en": {q.Help.EN},
 		"section_fr": {q.Section.FR}, "section_en": {q.Section.EN}, "unit_fr": {q.Unit.FR}, "unit_en": {q.Unit.EN},
-		"low_fr": {q.Low.FR}, "low_en": {q.Low.EN}, "high_fr": {q.High.FR}, "high_en": {q.High.EN}}
+		"low_fr": {q.Low.FR}, "low_en": {q.Low.EN}, "high_fr": {q.High.FR}, "high_en": {q.High.EN},
+		"base": {survey.Fingerprint(q)}} // as the page puts it
 	if q.Required {
 		f.Set("required", "on")
 	}
@@ -132,6 +134,7 @@ func TestSurveyEditor_EditBeforeAnswersKeepsVersion1AfterAnAnswerMakesVersion2(t
 	if want := se.fr("survey.editor.will_version_one", 1, 2); !strings.Contains(body, want) {
 		t.Errorf("the editor does not warn %q", want)
 	}
+	f = edQuestionForm(edQuestion(t, se.current(t, sv), "comment")) // the page reloaded
 	f.Set("label_fr", "Autre chose à nous dire ?")
 	code, _, _ := se.page(se.coord, "POST", path+"/questions/comment", f)
 	if code != http.StatusSeeOther {
@@ -275,13 +278,64 @@ func TestSurveyEditor_AddMoveDeleteQuestions(t *testing.T) {
 	}
 }
 
+// Two pages edit the same question (two coordinators, or two tabs): the
+// second to save, from a page
+// the first one's change has overtaken, is told, their text kept in the
+// form, nothing saved; sending it again from there replaces the question.
+// The settings likewise.
+func TestSurveyEditor_AnEditFromAnOvertakenPageIsRefused(t *testing.T) {
+	se := newSAEnv(t)
+	sv, path := se.edCampaign(t)
+	theirs := edQuestionForm(edQuestion(t, sv, "comment")) // one page
+	mine := edQuestionForm(edQuestion(t, sv, "comment"))   // another, opened at the same time
+	theirs.Set("label_fr", "Un dernier mot ?")
+	if code, _, _ := se.page(se.coord, "POST", path+"/questions/comment", theirs); code != http.StatusSeeOther {
+		t.Fatalf("the first save: %d", code)
+	}
+	mine.Set("label_fr", "Autre chose à ajouter ?")
+	code, body, _ := se.page(se.coord, "POST", path+"/questions/comment", mine)
+	if code != http.StatusConflict || !strings.Contains(body, se.fr("survey.editor.question_changed")) || !strings.Contains(body, `value="Autre chose à ajouter ?"`) {
+		t.Fatalf("the overtaken save: %d, message or typed label missing", code)
+	}
+	if got := edQuestion(t, se.current(t, sv), "comment").Label.FR; got != "Un dernier mot ?" {
+		t.Fatalf("the first change was undone: %q", got)
+	}
+	// Sent again from the page shown, with the question as it is now.
+	m := regexp.MustCompile(`(?s)id="q-comment".*?name="base" value="([0-9a-f]+)"`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatal("the page shown again has no base for the question")
+	}
+	mine.Set("base", m[1])
+	if code, _, _ := se.page(se.coord, "POST", path+"/questions/comment", mine); code != http.StatusSeeOther {
+		t.Fatalf("sent again: %d", code)
+	}
+	if got := edQuestion(t, se.current(t, sv), "comment").Label.FR; got != "Autre chose à ajouter ?" {
+		t.Errorf("after sending again: %q", got)
+	}
+
+	// The settings: a cross-tabulation added meanwhile is not dropped by
+	// a page that did not show it.
+	stale := url.Values{"residence": {"home_commune"}, "base": {settingsFingerprint(se.current(t, sv).Version.Questionnaire)}}
+	added := url.Values{"residence": {"home_commune"}, "add_row": {"price_day"}, "add_col": {"age"}, "base": stale["base"]}
+	if code, _, _ := se.page(se.coord, "POST", path+"/reglages", added); code != http.StatusSeeOther {
+		t.Fatalf("settings: %d", code)
+	}
+	if code, body, _ := se.page(se.coord, "POST", path+"/reglages", stale); code != http.StatusConflict || !strings.Contains(body, se.fr("survey.editor.settings_changed")) {
+		t.Errorf("overtaken settings: %d", code)
+	}
+	if qn := se.current(t, sv).Version.Questionnaire; !slices.Contains(qn.Crosstabs, survey.Crosstab{Row: "price_day", Col: "age"}) {
+		t.Errorf("the cross-tabulation added meanwhile was dropped: %v", qn.Crosstabs)
+	}
+}
+
 func TestSurveyEditor_Settings(t *testing.T) {
 	se := newSAEnv(t)
 	sv, path := se.edCampaign(t)
 	// Keep one cross-tabulation, add another, count only regulars and
 	// occasionals as the demand.
 	form := url.Values{"residence": {"home_commune"}, "demand_question": {"use_place"}, "demand_any": {"regular, occasional"},
-		"crosstab": {"use_place:status"}, "add_row": {"price_day"}, "add_col": {"age"}}
+		"crosstab": {"use_place:status"}, "add_row": {"price_day"}, "add_col": {"age"},
+		"base": {settingsFingerprint(sv.Version.Questionnaire)}}
 	if code, _, _ := se.page(se.coord, "POST", path+"/reglages", form); code != http.StatusSeeOther {
 		t.Fatalf("settings: status %d", code)
 	}
@@ -292,6 +346,7 @@ func TestSurveyEditor_Settings(t *testing.T) {
 	}
 	// A free-text question in a cross-tabulation is refused.
 	form.Set("add_row", "comment")
+	form.Set("base", settingsFingerprint(qn))
 	code, body, _ := se.page(se.coord, "POST", path+"/reglages", form)
 	if code != 422 || !strings.Contains(body, se.fr("survey.editor.crosstab_invalid")) {
 		t.Errorf("bad crosstab: status %d, want 422 with %q", code, se.fr("survey.editor.crosstab_invalid"))
