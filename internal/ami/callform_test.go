@@ -37,25 +37,12 @@ func TestSaveForm_FromAnOvertakenBaseIsRefused(t *testing.T) {
 	testkit.EachEngine(t, func(t *testing.T, d *db.DB) {
 		f := newFixture(t, d)
 		base := survey.Fingerprint(f.call.Questionnaire)
-		const n = 6
-		errs := make(chan error, n)
-		for i := range n {
-			go func() {
-				qn := f.call.Questionnaire
-				qn.Questions = slices.Clone(qn.Questions)
-				qn.Questions[0].Label.FR = fmt.Sprintf("Qui porte le lieu, version %d ?", i)
-				errs <- f.svc.SaveForm(ctx, f.coord, f.call.PublicID, base, qn)
-			}()
-		}
-		saved := 0
-		for range n {
-			switch err := <-errs; {
-			case err == nil:
-				saved++
-			case coop.ErrorCode(err) != coop.EConflict:
-				t.Errorf("a save refused with %v, want a conflict", err)
-			}
-		}
+		saved := testkit.AtOnce(t, 6, coop.EConflict, func(i int) error {
+			qn := f.call.Questionnaire
+			qn.Questions = slices.Clone(qn.Questions)
+			qn.Questions[0].Label.FR = fmt.Sprintf("Qui porte le lieu, version %d ?", i)
+			return f.svc.SaveForm(ctx, f.coord, f.call.PublicID, base, qn)
+		})
 		if saved != 1 {
 			t.Fatalf("%d saves from the same base kept, want 1", saved)
 		}

@@ -3,7 +3,6 @@ package ami_test
 import (
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -334,22 +333,10 @@ func TestInstruct_ToPlaceTwiceAtOnceMakesOnePlace(t *testing.T) {
 		a := submitted(t, f, d, "CC Pays Forcalquier Montagne de Lure", "epci", "04088", nil)
 		accept(t, f, a)
 		in := ami.ToPlaceInput{Status: "project", Address: "Place du Bourguet"}
-		const n = 6
-		errs := make([]error, n)
-		var wg sync.WaitGroup
-		for i := range n {
-			wg.Go(func() { _, errs[i] = f.svc.ToPlace(ctx, f.coord, a.PublicID, in) })
-		}
-		wg.Wait()
-		won := 0
-		for _, err := range errs {
-			switch {
-			case err == nil:
-				won++
-			case coop.ErrorCode(err) != coop.EConflict:
-				t.Errorf("a concurrent conversion: %v", err)
-			}
-		}
+		won := testkit.AtOnce(t, 6, coop.EConflict, func(int) error {
+			_, err := f.svc.ToPlace(ctx, f.coord, a.PublicID, in)
+			return err
+		})
 		var carriers, placesOf int
 		if err := d.SQL.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM carriers), (SELECT count(*) FROM places WHERE name = $1)`,
 			a.Structure).Scan(&carriers, &placesOf); err != nil {

@@ -213,26 +213,13 @@ func TestSaveQuestionnaire_FromAnOvertakenBaseIsRefused(t *testing.T) {
 	testkit.EachEngine(t, func(t *testing.T, d *db.DB) {
 		f := newFixture(t, d)
 		base := survey.Fingerprint(f.sv.Version.Questionnaire)
-		const n = 6
-		errs := make(chan error, n)
-		for i := range n {
-			go func() {
-				qn := f.sv.Version.Questionnaire
-				qn.Questions = slices.Clone(qn.Questions)
-				qn.Questions[1].Label.FR = fmt.Sprintf("Votre situation, version %d ?", i)
-				_, err := f.svc.SaveQuestionnaire(ctx, f.coord, f.sv.PublicID, base, qn)
-				errs <- err
-			}()
-		}
-		saved := 0
-		for range n {
-			switch err := <-errs; {
-			case err == nil:
-				saved++
-			case coop.ErrorCode(err) != coop.EConflict:
-				t.Errorf("a save refused with %v, want a conflict", err)
-			}
-		}
+		saved := testkit.AtOnce(t, 6, coop.EConflict, func(i int) error {
+			qn := f.sv.Version.Questionnaire
+			qn.Questions = slices.Clone(qn.Questions)
+			qn.Questions[1].Label.FR = fmt.Sprintf("Votre situation, version %d ?", i)
+			_, err := f.svc.SaveQuestionnaire(ctx, f.coord, f.sv.PublicID, base, qn)
+			return err
+		})
 		if saved != 1 {
 			t.Fatalf("%d saves from the same base kept, want 1", saved)
 		}
