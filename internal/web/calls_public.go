@@ -519,7 +519,8 @@ func (s *Server) showCandidateFile(w http.ResponseWriter, r *http.Request) error
 // chosen beside them, a document removed — and keeps the draft ("save",
 // an upload, a removal), or sends the file ("submit"). Nothing typed is
 // lost: a form refused is shown again with the answers as typed and the
-// messages, and nothing changes.
+// messages, and nothing of it changes — but for a submission refused for
+// what is missing, which keeps the draft as it was sent.
 func (s *Server) saveCandidateFile(w http.ResponseWriter, r *http.Request) error {
 	a, secret, err := s.candidateFile(w, r)
 	if err != nil {
