@@ -80,6 +80,16 @@ func TestVisitAndDiagnosticPages(t *testing.T) {
 	if strings.Contains(body, `style="`) || strings.Contains(body, "<script>") {
 		t.Error("the diagnostic has inline style or script, which the CSP blocks")
 	}
+	if strings.Contains(body, `class="app-facts" lang="fr"`) || strings.Contains(body, e.srv.Catalogs.For("fr").T("diag.details_in_french")) {
+		t.Error("the French page marks its own language, or says its details are in French")
+	}
+	// In English, the details written in French say so, and are marked
+	// French for screen readers (RGAA 8.7).
+	en := e.do(request{method: "GET", path: base + "/diagnostic", header: map[string]string{"Cookie": cookie.Name + "=" + cookie.Value + "; lang=en"}}).Body.String()
+	if !strings.Contains(en, `<dl class="app-facts" lang="fr">`) || !strings.Contains(en, `<p class="diag-method" lang="fr">`) ||
+		!strings.Contains(en, e.srv.Catalogs.For("en").T("diag.details_in_french")) || !strings.Contains(en, `<span class="muted" lang="fr">`) {
+		t.Error("the English diagnostic does not mark its French details")
+	}
 	if res.Code != http.StatusOK || t.Failed() {
 		t.Fatalf("diagnostic %d:\n%s", res.Code, body)
 	}
