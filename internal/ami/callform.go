@@ -83,7 +83,7 @@ func CheckDocuments(docs []Document) coop.Problems {
 
 // SaveForm replaces a call's questions. Coordinators only; refused once a
 // file of the call has been submitted, or when the questions are no longer
-// those base (a survey.Fingerprint) names: another change came first ("" takes any).
+// those base (a coop.Fingerprint) names: another change came first ("" takes any).
 func (s *Service) SaveForm(ctx context.Context, by accounts.User, callPublicID, base string, qn survey.Questionnaire) error {
 	if !mayInstruct(by) {
 		return errForbidden
@@ -96,21 +96,31 @@ func (s *Service) SaveForm(ctx context.Context, by accounts.User, callPublicID, 
 	if err != nil {
 		return err
 	}
-	return s.saveCallColumn(ctx, callPublicID, "questionnaire", string(text), func(stored string) error {
-		var cur survey.Questionnaire
+	return s.saveCallColumn(ctx, callPublicID, "questionnaire", string(text), unchangedSince[survey.Questionnaire](base))
+}
+
+// unchangedSince returns the check that a column, read as a T, still holds
+// the value base (a coop.Fingerprint) names; "" takes any.
+func unchangedSince[T any](base string) func(stored string) error {
+	return func(stored string) error {
+		if base == "" {
+			return nil
+		}
+		var cur T
 		if err := json.Unmarshal([]byte(stored), &cur); err != nil {
 			return err
 		}
-		if base != "" && survey.Fingerprint(cur) != base {
-			return coop.Refusal(coop.EConflict, "survey.editor.changed_meanwhile")
+		if coop.Fingerprint(cur) != base {
+			return coop.Refusal(coop.EConflict, "error.changed_meanwhile")
 		}
 		return nil
-	})
+	}
 }
 
 // SaveDocuments replaces the documents a call requests. Coordinators
-// only; refused once a file of the call has been submitted.
-func (s *Service) SaveDocuments(ctx context.Context, by accounts.User, callPublicID string, docs []Document) error {
+// only; refused once a file of the call has been submitted, or when the
+// documents are no longer those base (a coop.Fingerprint) names ("" takes any).
+func (s *Service) SaveDocuments(ctx context.Context, by accounts.User, callPublicID, base string, docs []Document) error {
 	if !mayInstruct(by) {
 		return errForbidden
 	}
@@ -126,7 +136,7 @@ func (s *Service) SaveDocuments(ctx context.Context, by accounts.User, callPubli
 	if err != nil {
 		return err
 	}
-	return s.saveCallColumn(ctx, callPublicID, "documents", string(text), nil)
+	return s.saveCallColumn(ctx, callPublicID, "documents", string(text), unchangedSince[[]Document](base))
 }
 
 // FormLocked tells whether a file of the call has been submitted, which
@@ -172,8 +182,8 @@ func submittedFiles(ctx context.Context, tx *db.Tx, callID int64) (bool, error) 
 }
 
 // saveCallColumn writes the form or the documents of a call whose files
-// are all drafts never submitted, once check (nil: none) accepts the value
-// the column holds, under the call's lock.
+// are all drafts never submitted, once check accepts the value the column
+// holds, under the call's lock.
 func (s *Service) saveCallColumn(ctx context.Context, callPublicID, column, value string, check func(stored string) error) error {
 	return s.DB.Write(ctx, func(tx *db.Tx) error {
 		id, err := callID(ctx, tx, callPublicID)
@@ -186,10 +196,8 @@ func (s *Service) saveCallColumn(ctx context.Context, callPublicID, column, valu
 		if err := tx.QueryRowContext(ctx, `SELECT `+column+` FROM calls WHERE id = $1`+tx.ForUpdate(), id).Scan(&stored); err != nil {
 			return err
 		}
-		if check != nil {
-			if err := check(stored); err != nil {
-				return err
-			}
+		if err := check(stored); err != nil {
+			return err
 		}
 		locked, err := submittedFiles(ctx, tx, id)
 		if err != nil {

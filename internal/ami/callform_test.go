@@ -36,7 +36,7 @@ func TestCheckForm_IgnoresOnlyTheResidenceQuestion(t *testing.T) {
 func TestSaveForm_FromAnOvertakenBaseIsRefused(t *testing.T) {
 	testkit.EachEngine(t, func(t *testing.T, d *db.DB) {
 		f := newFixture(t, d)
-		base := survey.Fingerprint(f.call.Questionnaire)
+		base := coop.Fingerprint(f.call.Questionnaire)
 		saved := testkit.AtOnce(t, 6, coop.EConflict, func(i int) error {
 			qn := f.call.Questionnaire
 			qn.Questions = slices.Clone(qn.Questions)
@@ -88,7 +88,7 @@ func TestSaveFormAndDocuments_UntilTheFirstSubmission(t *testing.T) {
 			{Code: "statutes", Label: "", Types: []string{"application/zip"}, MaxMiB: 80},
 			{Code: "Plan du local", Label: "Plan", Types: nil, MaxMiB: 0},
 		}
-		err = f.svc.SaveDocuments(ctx, f.coord, id, baddocs)
+		err = f.svc.SaveDocuments(ctx, f.coord, id, "", baddocs)
 		e := coop.AsError(err)
 		want := map[string]string{"doc1.code": "ami.docs.code_taken", "doc1.label": "error.required", "doc1.types": "ami.docs.type_invalid",
 			"doc1.max_mib": "ami.docs.size_invalid", "doc2.code": "ami.docs.code_invalid", "doc2.types": "ami.docs.types_required", "doc2.max_mib": "ami.docs.size_invalid"}
@@ -104,7 +104,7 @@ func TestSaveFormAndDocuments_UntilTheFirstSubmission(t *testing.T) {
 			t.Errorf("problems %v", e.Fields)
 		}
 		docs := append(ami.DefaultDocuments(), ami.Document{Code: "budget", Label: " Budget prévisionnel ", Types: []string{"application/pdf", "image/png"}, MaxMiB: 5})
-		if err := f.svc.SaveDocuments(ctx, f.coord, id, docs); err != nil {
+		if err := f.svc.SaveDocuments(ctx, f.coord, id, "", docs); err != nil {
 			t.Fatal(err)
 		}
 		c, _ = f.svc.Call(ctx, id)
@@ -120,7 +120,7 @@ func TestSaveFormAndDocuments_UntilTheFirstSubmission(t *testing.T) {
 		if locked, err := f.svc.FormLocked(ctx, id); err != nil || locked {
 			t.Errorf("locked by a draft: %v %v", locked, err)
 		}
-		if err := f.svc.SaveDocuments(ctx, f.coord, id, ami.DefaultDocuments()); err != nil {
+		if err := f.svc.SaveDocuments(ctx, f.coord, id, "", ami.DefaultDocuments()); err != nil {
 			t.Fatalf("with a draft: %v", err)
 		}
 		// A submitted file does.
@@ -139,7 +139,7 @@ func TestSaveFormAndDocuments_UntilTheFirstSubmission(t *testing.T) {
 		if err := f.svc.SaveForm(ctx, f.coord, id, "", ami.DefaultForm()); coop.ErrorCode(err) != coop.EPrecondition || coop.AsError(err).Message != "ami.form_locked" {
 			t.Errorf("the form after a submission: %v", err)
 		}
-		if err := f.svc.SaveDocuments(ctx, f.coord, id, docs); coop.ErrorCode(err) != coop.EPrecondition {
+		if err := f.svc.SaveDocuments(ctx, f.coord, id, "", docs); coop.ErrorCode(err) != coop.EPrecondition {
 			t.Errorf("the documents after a submission: %v", err)
 		}
 		// Sent back to the candidate, the file still holds the form.

@@ -3,6 +3,9 @@
 package coop
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -155,4 +158,17 @@ func (c *FixedClock) Advance(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.t = c.t.Add(d)
+}
+
+// Fingerprint names a value as read — a questionnaire, a part of one, a
+// list of documents: an editor sends back the fingerprint of what it
+// showed, and a change made from a page that someone else's change has
+// overtaken is refused instead of silently undoing theirs.
+func Fingerprint(v any) string {
+	text, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // plain values
+	}
+	sum := sha256.Sum256(text)
+	return hex.EncodeToString(sum[:12])
 }

@@ -5,9 +5,6 @@
 package survey
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"regexp"
 	"slices"
@@ -290,17 +287,4 @@ func (qn Questionnaire) Check() map[string]string {
 		}
 	}
 	return p
-}
-
-// Fingerprint names a questionnaire, or a part of one, as read: an editor
-// sends back the fingerprint of what it showed, and a change made from a
-// page that someone else's change has overtaken is refused instead of
-// silently undoing theirs.
-func Fingerprint(v any) string {
-	text, err := json.Marshal(v)
-	if err != nil {
-		panic(err) // questionnaires are plain values
-	}
-	sum := sha256.Sum256(text)
-	return hex.EncodeToString(sum[:12])
 }

@@ -639,7 +639,7 @@ func insertVersion(ctx context.Context, tx *db.Tx, surveyID int64, number int, q
 // SaveQuestionnaire replaces the campaign's questionnaire. Once answers
 // exist for the current version, the change makes a new version (answers
 // keep the one they were given with); before that, the current version is
-// edited in place. base is the Fingerprint of the questionnaire the change
+// edited in place. base is the coop.Fingerprint of the questionnaire the change
 // was made from: another change since refuses it ("" takes any). It
 // returns the version number now current.
 func (s *Service) SaveQuestionnaire(ctx context.Context, by accounts.User, publicID, base string, qn Questionnaire) (int, error) {
@@ -661,8 +661,8 @@ func (s *Service) SaveQuestionnaire(ctx context.Context, by accounts.User, publi
 		if err != nil {
 			return err
 		}
-		if base != "" && Fingerprint(cur.Questionnaire) != base {
-			return coop.Refusal(coop.EConflict, "survey.editor.changed_meanwhile")
+		if base != "" && coop.Fingerprint(cur.Questionnaire) != base {
+			return coop.Refusal(coop.EConflict, "error.changed_meanwhile")
 		}
 		var answered int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM survey_responses WHERE version_id = $1`, cur.ID).Scan(&answered); err != nil {

@@ -212,7 +212,7 @@ func TestSubmit_StoresTheDayOnlyAndRefusesAClosedCampaign(t *testing.T) {
 func TestSaveQuestionnaire_FromAnOvertakenBaseIsRefused(t *testing.T) {
 	testkit.EachEngine(t, func(t *testing.T, d *db.DB) {
 		f := newFixture(t, d)
-		base := survey.Fingerprint(f.sv.Version.Questionnaire)
+		base := coop.Fingerprint(f.sv.Version.Questionnaire)
 		saved := testkit.AtOnce(t, 6, coop.EConflict, func(i int) error {
 			qn := f.sv.Version.Questionnaire
 			qn.Questions = slices.Clone(qn.Questions)
@@ -224,7 +224,7 @@ func TestSaveQuestionnaire_FromAnOvertakenBaseIsRefused(t *testing.T) {
 			t.Fatalf("%d saves from the same base kept, want 1", saved)
 		}
 		sv, _ := f.svc.Get(ctx, f.sv.PublicID)
-		if _, err := f.svc.SaveQuestionnaire(ctx, f.coord, f.sv.PublicID, survey.Fingerprint(sv.Version.Questionnaire), sv.Version.Questionnaire); err != nil {
+		if _, err := f.svc.SaveQuestionnaire(ctx, f.coord, f.sv.PublicID, coop.Fingerprint(sv.Version.Questionnaire), sv.Version.Questionnaire); err != nil {
 			t.Errorf("a save from the questionnaire as it is: %v", err)
 		}
 	})

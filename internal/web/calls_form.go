@@ -73,6 +73,7 @@ type callDocsView struct {
 	Call   ami.Call
 	Locked bool
 	Rows   []callDocRow
+	Base   string // coop.Fingerprint of the documents the page shows
 }
 
 // callDocRow is a row of the documents' table, as shown or as typed.
@@ -130,7 +131,7 @@ func (s *Server) callDocsPage(r *http.Request) (*callDocsView, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := &callDocsView{Page: s.newPage(r, "calls.docs.title"), Call: c}
+	v := &callDocsView{Page: s.newPage(r, "calls.docs.title"), Call: c, Base: coop.Fingerprint(c.Documents)}
 	v.Title = v.T("calls.docs.title_named", c.Title)
 	if v.Locked, err = s.Calls.FormLocked(r.Context(), c.PublicID); err != nil {
 		return nil, err
@@ -206,10 +207,10 @@ func (s *Server) saveCallDocuments(w http.ResponseWriter, r *http.Request) error
 	}
 	err = problems.Err()
 	if err == nil {
-		err = s.Calls.SaveDocuments(r.Context(), *stateOf(r).user, v.Call.PublicID, docs)
+		err = s.Calls.SaveDocuments(r.Context(), *stateOf(r).user, v.Call.PublicID, r.PostFormValue("base"), docs)
 	}
 	e := coop.AsError(err)
-	if e == nil || (e.Code != coop.EInvalid && e.Code != coop.EPrecondition) {
+	if e == nil || (e.Code != coop.EInvalid && e.Code != coop.EPrecondition && e.Code != coop.EConflict) {
 		if err != nil {
 			return err
 		}
@@ -240,5 +241,9 @@ func (s *Server) saveCallDocuments(w http.ResponseWriter, r *http.Request) error
 	if !slices.ContainsFunc(v.Rows, func(d callDocRow) bool { return d.New }) {
 		v.Rows = append(v.Rows, newDocRow(len(v.Rows)))
 	}
-	return s.render(w, r, http.StatusUnprocessableEntity, "call_documents", v)
+	status := http.StatusUnprocessableEntity
+	if e.Code == coop.EConflict {
+		status = http.StatusConflict // the rows as typed, sent again from the documents as they are now
+	}
+	return s.render(w, r, status, "call_documents", v)
 }

@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -14,7 +15,6 @@ import (
 	"coopconnect/internal/coop"
 	"coopconnect/internal/db"
 	"coopconnect/internal/i18n"
-	"coopconnect/internal/survey"
 )
 
 // formEnv is a server with a coordinator and a call no file was submitted to.
@@ -113,7 +113,7 @@ func TestCallForm_TheSurveyEditorEditsTheCallsQuestions(t *testing.T) {
 	// Edit a question.
 	carrier, _ := fe.current(t).Questionnaire.Question("carrier")
 	form := url.Values{"label_fr": {"Qui porte le lieu, avec qui ?"}, "label_en": {"Who carries the place?"}, "required": {"on"},
-		"base": {survey.Fingerprint(carrier)}}
+		"base": {coop.Fingerprint(carrier)}}
 	code, loc, _ := fe.post(base+"/questions/carrier", form)
 	if code != http.StatusSeeOther || loc != base+"#q-carrier" {
 		t.Fatalf("edit: %d %q", code, loc)
@@ -135,7 +135,7 @@ func TestCallForm_TheSurveyEditorEditsTheCallsQuestions(t *testing.T) {
 	// A refused edit: 422, the message next to the question, nothing saved.
 	baseOf := func(id string) string {
 		q, _ := fe.current(t).Questionnaire.Question(id)
-		return survey.Fingerprint(q)
+		return coop.Fingerprint(q)
 	}
 	before := fe.current(t).Questionnaire
 	code, _, body = fe.post(base+"/questions/connection", url.Values{"label_fr": {"Connexion"}, "options": {"fibre | Fibre"}, "base": {baseOf("connection")}})
@@ -209,6 +209,24 @@ func TestCallDocuments_EditAddRemoveAndRefusals(t *testing.T) {
 	docs := fe.current(t).Documents
 	if len(docs) != 3 || docs[1].MaxMiB != 25 || docs[2].Code != "budget_previsionnel" || docs[2].MaxMiB != 5 || len(docs[2].Types) != 2 || docs[2].Required {
 		t.Errorf("saved documents %+v", docs)
+	}
+
+	// From a page the save above has overtaken (it showed the four
+	// default documents): refused, its rows shown as typed, nothing saved;
+	// sent again from the page shown, it replaces the documents.
+	stale := rows()
+	stale.Set("base", coop.Fingerprint(ami.DefaultDocuments()))
+	stale.Set("label.0", "Statuts signés")
+	code, _, body = fe.post(path, stale)
+	if code != http.StatusConflict || !strings.Contains(body, fe.msg("error.changed_meanwhile")) || !strings.Contains(body, `value="Statuts signés"`) {
+		t.Errorf("an overtaken save: %d", code)
+	}
+	if now := fe.current(t).Documents; len(now) != 3 || now[0].Label == "Statuts signés" {
+		t.Errorf("an overtaken save changed the documents: %+v", now)
+	}
+	m := regexp.MustCompile(`name="base" value="([0-9a-f]+)"`).FindStringSubmatch(body)
+	if m == nil || m[1] != coop.Fingerprint(fe.current(t).Documents) {
+		t.Fatalf("the page shown again does not carry the documents as they are now")
 	}
 
 	// Refused: a duplicate code, a size out of bounds, no type; messages

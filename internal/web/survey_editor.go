@@ -189,7 +189,7 @@ type editorTarget struct {
 	Settings bool
 	qn       survey.Questionnaire
 	// save checks and stores a questionnaire made from the one base
-	// fingerprints (survey.Fingerprint); it answers the flash message
+	// fingerprints (coop.Fingerprint); it answers the flash message
 	// shown after success (key and arguments). A coop.EInvalid,
 	// coop.EPrecondition or coop.EConflict error is shown on the editor,
 	// nothing saved.
@@ -349,7 +349,7 @@ func (s *Server) editorViewFor(r *http.Request, t editorTarget, in editorInput) 
 // editorQuestionOf shows the i-th question of qn with its form filled in.
 func editorQuestionOf(l *i18n.Localizer, lang string, qn survey.Questionnaire, i int) editorQuestion {
 	q := qn.Questions[i]
-	eq := editorQuestion{L: l, N: i + 1, ID: q.ID, Kind: q.Kind, Label: q.Label.In(lang), Required: q.Required, Base: survey.Fingerprint(q),
+	eq := editorQuestion{L: l, N: i + 1, ID: q.ID, Kind: q.Kind, Label: q.Label.In(lang), Required: q.Required, Base: coop.Fingerprint(q),
 		First: i == 0, Last: i == len(qn.Questions)-1,
 		LabelFR: q.Label.FR, LabelEN: q.Label.EN, HelpFR: q.Help.FR, HelpEN: q.Help.EN, SectionFR: q.Section.FR, SectionEN: q.Section.EN,
 		Other: q.Other, Integer: q.Integer, Min: formatNumber(lang, q.Min), Max: formatNumber(lang, q.Max),
@@ -521,7 +521,7 @@ func editorQuestionFrom(r *http.Request) editorQuestion {
 
 // settingsFingerprint fingerprints what the settings form changes.
 func settingsFingerprint(qn survey.Questionnaire) string {
-	return survey.Fingerprint([]any{qn.Residence, qn.Demand, qn.Crosstabs})
+	return coop.Fingerprint([]any{qn.Residence, qn.Demand, qn.Crosstabs})
 }
 
 // build makes the question of a form, for a kind and an id; it returns
@@ -629,7 +629,7 @@ func uniqueSlug(label, fallback string, taken map[string]bool) string {
 // saveEditor saves a modified questionnaire and goes back to the editor;
 // a refusal shows the editor again with the problems, mapped by fix.
 func (s *Server) saveEditor(w http.ResponseWriter, r *http.Request, t editorTarget, qn survey.Questionnaire, anchor string, refused func(problems map[string]string) error) error {
-	key, args, err := t.save(r, survey.Fingerprint(t.qn), qn)
+	key, args, err := t.save(r, coop.Fingerprint(t.qn), qn)
 	if e := coop.AsError(err); e != nil && (e.Code == coop.EInvalid || e.Code == coop.EPrecondition || e.Code == coop.EConflict) {
 		problems := e.Fields
 		if len(problems) == 0 {
@@ -756,7 +756,7 @@ func (s *Server) saveEditorQuestion(w http.ResponseWriter, r *http.Request, t ed
 		refuse := func(problems map[string]string) error {
 			return s.renderEditor(w, r, http.StatusUnprocessableEntity, t, editorInput{qn: qn, edited: id, raw: &f, problems: problems})
 		}
-		if f.Base != survey.Fingerprint(qn.Questions[i]) {
+		if f.Base != coop.Fingerprint(qn.Questions[i]) {
 			// Changed by someone else since this form was shown: theirs
 			// stays until this one is sent again, from the question as it is now.
 			return s.renderEditor(w, r, http.StatusConflict, t, editorInput{qn: qn, edited: id, raw: &f,

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"coopconnect/internal/coop"
 	"coopconnect/internal/survey"
 )
 
@@ -39,7 +40,7 @@ func edQuestionForm(q survey.Question) url.Values {
 	f := url.Values{"action": {"save"}, "label_fr": {q.Label.FR}, "label_en": {q.Label.EN}, "help_fr": {q.Help.FR}, "help_en": {q.Help.EN},
 		"section_fr": {q.Section.FR}, "section_en": {q.Section.EN}, "unit_fr": {q.Unit.FR}, "unit_en": {q.Unit.EN},
 		"low_fr": {q.Low.FR}, "low_en": {q.Low.EN}, "high_fr": {q.High.FR}, "high_en": {q.High.EN},
-		"base": {survey.Fingerprint(q)}} // as the page puts it
+		"base": {coop.Fingerprint(q)}} // as the page puts it
 	if q.Required {
 		f.Set("required", "on")
 	}
