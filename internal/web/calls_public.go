@@ -477,7 +477,7 @@ func (s *Server) candidateView(r *http.Request, a ami.Application, secret string
 			ft.Answers = append(ft.Answers, candidateEvent{At: v.L.DateTime(ans.At), Body: ans.Body})
 		}
 		field := candidateAnswerField(t.Question.ID)
-		ft.Error, ft.Value = fieldError(field), v.Form[field]
+		ft.Error, ft.Value = fieldError(field), values.Get(field)
 		v.Threads = append(v.Threads, ft)
 	}
 	return v, nil
@@ -531,17 +531,7 @@ func (s *Server) saveCandidateFile(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	form, uploads, err := readCandidateForm(w, r, c)
-	refuse := func(err error) error {
-		e := coop.AsError(err)
-		if e == nil || e.Code != coop.EInvalid {
-			return s.linkGone(w, r, err)
-		}
-		v, verr := s.candidateView(r, a, secret, form, e)
-		if verr != nil {
-			return verr
-		}
-		return s.invalid(w, r, err, "application", v, candidateErrorOrder(c)...)
-	}
+	refuse := s.refuseCandidate(w, r, a, secret, form, candidateErrorOrder(c)...)
 	if err != nil {
 		return refuse(err)
 	}
@@ -557,6 +547,9 @@ func (s *Server) saveCandidateFile(w http.ResponseWriter, r *http.Request) error
 		return refuse(err)
 	}
 	base := "/candidature/" + secret
+	if reply := form.Get("reply"); reply != "" {
+		return s.answerTeamQuestionIn(w, r, secret, reply, form.Get, refuse)
+	}
 	switch {
 	case form.Get("action") == "submit":
 		if _, err := s.Calls.Submit(r.Context(), secret, values, survey.Paris(s.Clock.Now())); err != nil {
@@ -673,27 +666,42 @@ func (s *Server) answerTeamQuestion(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return s.linkGone(w, r, err)
 	}
-	question, perr := strconv.ParseInt(r.PathValue("question"), 10, 64)
-	if perr != nil || question <= 0 {
-		return coop.Errorf(coop.ENotFound, "error.not_found")
+	if err := r.ParseForm(); err != nil {
+		return coop.Errorf(coop.EInvalid, "error.invalid_form")
 	}
-	text := r.PostFormValue("answer")
-	_, err = s.Calls.AnswerQuestion(r.Context(), secret, question, text)
-	if e := coop.AsError(err); e != nil && e.Code == coop.EInvalid {
-		// The problem goes next to this question's answer.
-		field := candidateAnswerField(question)
-		moved := &coop.Error{Code: coop.EInvalid, Message: e.Message, Fields: map[string]string{field: e.Fields["answer"]}}
-		v, verr := s.candidateView(r, a, secret, a.Answers.Form(), moved)
+	refuse := s.refuseCandidate(w, r, a, secret, r.PostForm)
+	return s.answerTeamQuestionIn(w, r, secret, r.PathValue("question"), r.PostForm.Get, refuse)
+}
+
+// refuseCandidate returns how a sending of the file's page is refused: an
+// EInvalid error shows the page again with form's values and the messages,
+// in order; another error is the link's.
+func (s *Server) refuseCandidate(w http.ResponseWriter, r *http.Request, a ami.Application, secret string, form url.Values, order ...string) func(error) error {
+	return func(err error) error {
+		e := coop.AsError(err)
+		if e == nil || e.Code != coop.EInvalid {
+			return s.linkGone(w, r, err)
+		}
+		v, verr := s.candidateView(r, a, secret, form, e)
 		if verr != nil {
 			return verr
 		}
-		v.Form[field] = text
-		for i := range v.Threads {
-			if v.Threads[i].ID == question {
-				v.Threads[i].Value = text
-			}
-		}
-		return s.invalid(w, r, moved, "application", v, field)
+		return s.invalid(w, r, err, "application", v, order...)
+	}
+}
+
+// answerTeamQuestionIn sends the answer to a team's question found in a
+// form (its own, or a draft's whole form); refuse shows the page again.
+func (s *Server) answerTeamQuestionIn(w http.ResponseWriter, r *http.Request, secret, questionText string, get func(string) string, refuse func(error) error) error {
+	question, perr := strconv.ParseInt(questionText, 10, 64)
+	if perr != nil || question <= 0 {
+		return coop.Errorf(coop.ENotFound, "error.not_found")
+	}
+	field := candidateAnswerField(question)
+	_, err := s.Calls.AnswerQuestion(r.Context(), secret, question, get(field))
+	if e := coop.AsError(err); e != nil && e.Code == coop.EInvalid {
+		// The problem goes next to this question's answer.
+		return refuse(&coop.Error{Code: coop.EInvalid, Message: e.Message, Fields: map[string]string{field: e.Fields["answer"]}})
 	}
 	if err != nil {
 		return s.linkGone(w, r, err)

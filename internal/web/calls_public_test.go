@@ -413,27 +413,55 @@ func TestCandidateFile_AnswerAQuestion(t *testing.T) {
 		t.Fatal(err)
 	}
 	base := "/candidature/" + secret
-	action := base + "/reponses/" + itoa(question)
+	field := "answer-" + itoa(question)
 	body := e.do(request{method: "GET", path: base}).Body.String()
-	if !strings.Contains(body, "Le local est-il accessible ?") || !strings.Contains(body, `action="`+action+`"`) {
-		t.Fatalf("the question and its form are not shown")
+	// A draft's page has one form: the answer is sent with the file's.
+	if !strings.Contains(body, "Le local est-il accessible ?") || !strings.Contains(body, `name="`+field+`" form="dossier"`) ||
+		!strings.Contains(body, `form="dossier" name="reply" value="`+itoa(question)+`"`) {
+		t.Fatalf("the question and its answer's field are not shown")
 	}
-	rec := e.do(request{method: "POST", path: action, form: url.Values{"answer": {"  "}}})
-	if rec.Code != 422 || !strings.Contains(rec.Body.String(), `id="f-answer-`+itoa(question)+`-error"`) {
-		t.Errorf("an empty answer: %d", rec.Code)
+	typed := url.Values{"answers": {"1"}, "q.premises": {"Une grange"}, "reply": {itoa(question)}, field: {"  "}}
+	rec := e.do(request{method: "POST", path: base, form: typed})
+	if rec.Code != 422 || !strings.Contains(rec.Body.String(), `id="f-answer-`+itoa(question)+`-error"`) || !strings.Contains(rec.Body.String(), "Une grange</textarea>") {
+		t.Errorf("an empty answer: %d, or the answers typed lost", rec.Code)
 	}
-	if rec := e.do(request{method: "POST", path: base + "/reponses/999999", form: url.Values{"answer": {"Oui"}}}); rec.Code != http.StatusNotFound {
+	unknown := url.Values{"reply": {"999999"}, "answer-999999": {"Oui"}}
+	if rec := e.do(request{method: "POST", path: base, form: unknown}); rec.Code != http.StatusNotFound {
 		t.Errorf("an unknown question: %d", rec.Code)
 	}
-	if rec := e.do(request{method: "POST", path: action, form: url.Values{"answer": {"Oui, de plain-pied par la cour."}}}); rec.Code != http.StatusSeeOther {
+	typed.Set(field, "Oui, de plain-pied par la cour.")
+	if rec := e.do(request{method: "POST", path: base, form: typed}); rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != base+"#questions" {
 		t.Fatalf("answer: %d %s", rec.Code, rec.Body)
 	}
 	if mail := e.outbox()[0]; !strings.HasPrefix(mail, "coord@example.fr\n") || !strings.Contains(mail, "de plain-pied par la cour") {
 		t.Errorf("the email to the coordinator: %q", mail)
 	}
 	body = e.do(request{method: "GET", path: base}).Body.String()
-	if !strings.Contains(body, "Oui, de plain-pied par la cour.") || strings.Contains(body, `action="`+action+`"`) {
-		t.Errorf("the answer is not shown, or the form still is")
+	if !strings.Contains(body, "Oui, de plain-pied par la cour.") || strings.Contains(body, `name="reply"`) || !strings.Contains(body, "Une grange</textarea>") {
+		t.Errorf("the answer is not shown, the field still is, or the answers typed beside it were lost")
+	}
+	// A file sent has no form of its own any more: a question's answer
+	// then has its own.
+	var second int64
+	if err := e.db.Write(context.Background(), func(tx *db.Tx) error {
+		if _, err := tx.ExecContext(context.Background(), `UPDATE applications SET state = 'submitted', submitted_at = $1`, tx.Now); err != nil {
+			return err
+		}
+		return tx.QueryRowContext(context.Background(), `INSERT INTO application_events (application_id, at, by_user, by_name, kind, body)
+			SELECT id, $1, $2, $3, 'question', 'Combien de places ?' FROM applications RETURNING id`, tx.Now, e.coord.ID, e.coord.Name).Scan(&second)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	action := base + "/reponses/" + itoa(second)
+	if body := e.do(request{method: "GET", path: base}).Body.String(); !strings.Contains(body, `action="`+action+`"`) || strings.Contains(body, `form="dossier"`) {
+		t.Fatalf("the sent file's question has no form of its own")
+	}
+	rec = e.do(request{method: "POST", path: action, form: url.Values{"answer-" + itoa(second): {""}}})
+	if rec.Code != 422 || !strings.Contains(rec.Body.String(), `id="f-answer-`+itoa(second)+`-error"`) {
+		t.Errorf("an empty answer to the sent file: %d", rec.Code)
+	}
+	if rec := e.do(request{method: "POST", path: action, form: url.Values{"answer-" + itoa(second): {"Six."}}}); rec.Code != http.StatusSeeOther {
+		t.Errorf("an answer to the sent file: %d", rec.Code)
 	}
 }
 
