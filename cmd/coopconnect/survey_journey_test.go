@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -135,6 +136,33 @@ func TestJourney_ResidentAnswersOnAPhoneThenTheOfficialReadsTheResults(t *testin
 	j.wantStatus(c, 200)
 	c.Visit(j.url("/gestion/enquetes/" + sv.PublicID + "/questionnaire"))
 	j.wantStatus(c, 200)
+	// Another coordinator changes the last question while this page is
+	// open: this page's change to it is refused, its text kept, then
+	// sent again on purpose.
+	cur, err := j.s.Surveys.Get(ctx, sv.PublicID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	theirs := cur.Version.Questionnaire
+	theirs.Questions = slices.Clone(theirs.Questions)
+	last := &theirs.Questions[len(theirs.Questions)-1]
+	id := last.ID
+	last.Label.FR = "Un dernier mot pour l’équipe ?"
+	if _, err := j.s.Surveys.SaveQuestionnaire(ctx, coordinator, sv.PublicID, coop.Fingerprint(cur.Version.Questionnaire), theirs); err != nil {
+		t.Fatal(err)
+	}
+	c.Click(`#q-` + id + ` details.q-edit summary`)
+	c.Fill(`[id="f-q.`+id+`"]`, "Autre chose à nous dire ?")
+	c.ClickAndWait(`#q-` + id + ` details.q-edit button[value="save"]`)
+	j.wantStatus(c, 409)
+	if got := elem(c, `[id="f-q.`+id+`"]`).Value; got != "Autre chose à nous dire ?" || !elem(c, `[id="q-`+id+`-error"]`).Found {
+		t.Errorf("the refused change: label %q, message shown %v", got, elem(c, `[id="q-`+id+`-error"]`).Found)
+	}
+	c.ClickAndWait(`#q-` + id + ` details.q-edit button[value="save"]`)
+	j.wantStatus(c, 200)
+	if cur, _ := j.s.Surveys.Get(ctx, sv.PublicID); cur.Version.Questionnaire.Questions[len(qn.Questions)-1].Label.FR != "Autre chose à nous dire ?" {
+		t.Error("the change sent again was not saved")
+	}
 }
 
 // responses counts the stored answers of a campaign.
