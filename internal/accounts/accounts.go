@@ -104,6 +104,8 @@ type Service struct {
 	// BaseURL is the public address links in emails point to, without a
 	// trailing slash.
 	BaseURL string
+
+	tokens tokenCache
 }
 
 // NormalizeEmail trims and lower-cases an address.
@@ -346,7 +348,7 @@ func (s *Service) UpdateName(ctx context.Context, userID int64, name string) err
 	if err := p.Err(); err != nil {
 		return err
 	}
-	return s.DB.Write(ctx, func(tx *db.Tx) error {
+	return s.changeAccount(ctx, func(tx *db.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE users SET name = $1, updated_at = $2 WHERE id = $3`, name, tx.Now, userID)
 		return err
 	})
@@ -357,7 +359,7 @@ func (s *Service) SetLocale(ctx context.Context, userID int64, lang string) erro
 	if !i18n.Supported(lang) {
 		return coop.Errorf(coop.EInvalid, "error.invalid_form")
 	}
-	return s.DB.Write(ctx, func(tx *db.Tx) error {
+	return s.changeAccount(ctx, func(tx *db.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE users SET locale = $1 WHERE id = $2`, lang, userID)
 		return err
 	})

@@ -119,3 +119,79 @@ func TestCreateAPIToken_NameIsRequiredAndBounded(t *testing.T) {
 		}
 	})
 }
+
+// An integration's account is answered from memory for a moment, and every
+// change made through the service is seen by the very next request.
+func TestAPIToken_ChangesThroughTheServiceAreSeenAtOnce(t *testing.T) {
+	eachEngine(t, func(t *testing.T, f *fixture) {
+		u := f.user("zoe@example.org", accounts.Manager)
+		leaving := f.user("leaving@example.org", accounts.Member)
+		secret, err := f.svc.CreateAPIToken(ctx, u.ID, "site")
+		if err != nil {
+			t.Fatal(err)
+		}
+		other, err := f.svc.CreateAPIToken(ctx, leaving.ID, "tableur")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range []string{secret, other} {
+			if _, err := f.svc.APITokenUser(ctx, s); err != nil {
+				t.Fatalf("APITokenUser: %v", err)
+			}
+		}
+
+		if err := f.svc.UpdateName(ctx, u.ID, "Zoé Martin"); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := f.svc.APITokenUser(ctx, secret); err != nil || got.Name != "Zoé Martin" {
+			t.Fatalf("after a new name: got %q, %v; want %q", got.Name, err, "Zoé Martin")
+		}
+		if err := f.svc.SetLocale(ctx, u.ID, "en"); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := f.svc.APITokenUser(ctx, secret); err != nil || got.Locale != "en" {
+			t.Fatalf("after a new language: got %q, %v; want en", got.Locale, err)
+		}
+
+		if err := f.svc.DeleteAccount(ctx, leaving, password); err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.svc.APITokenUser(ctx, other)
+		wantCode(t, err, coop.EUnauthorized, "api.token_invalid")
+
+		list, err := f.svc.APITokens(ctx, u.ID)
+		if err != nil || len(list) != 1 {
+			t.Fatalf("APITokens: got %+v, %v", list, err)
+		}
+		if err := f.svc.RevokeAPIToken(ctx, u.ID, list[0].PublicID); err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.svc.APITokenUser(ctx, secret)
+		wantCode(t, err, coop.EUnauthorized, "api.token_invalid")
+	})
+}
+
+// A change made behind the service's back — another process on the same
+// database — is seen within the two seconds an account is kept.
+func TestAPIToken_AChangeFromElsewhereIsSeenWithinTwoSeconds(t *testing.T) {
+	eachEngine(t, func(t *testing.T, f *fixture) {
+		u := f.user("zoe@example.org", accounts.Manager)
+		secret, err := f.svc.CreateAPIToken(ctx, u.ID, "site")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.APITokenUser(ctx, secret); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.d.SQL.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = $1`, f.clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		f.clock.Advance(1999 * time.Millisecond)
+		if got, err := f.svc.APITokenUser(ctx, secret); err != nil || got.ID != u.ID {
+			t.Fatalf("within the two seconds: got %d, %v; want the account kept in memory", got.ID, err)
+		}
+		f.clock.Advance(time.Millisecond)
+		_, err = f.svc.APITokenUser(ctx, secret)
+		wantCode(t, err, coop.EUnauthorized, "api.token_invalid")
+	})
+}

@@ -132,7 +132,7 @@ func (s *Service) resendVerification(ctx context.Context, userID int64) error {
 
 // VerifyEmail consumes a verification link and marks the address verified.
 func (s *Service) VerifyEmail(ctx context.Context, token string) (u User, err error) {
-	err = s.DB.Write(ctx, func(tx *db.Tx) error {
+	err = s.changeAccount(ctx, func(tx *db.Tx) error {
 		l, err := findLink(ctx, tx, purposeVerify, token)
 		if err != nil {
 			return err
@@ -204,7 +204,7 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) err
 	if err != nil {
 		return err
 	}
-	return s.DB.Write(ctx, func(tx *db.Tx) error {
+	return s.changeAccount(ctx, func(tx *db.Tx) error {
 		l, err := findLink(ctx, tx, purposeReset, token)
 		if err != nil {
 			return err
@@ -364,7 +364,7 @@ func (s *Service) RequestEmailChange(ctx context.Context, userID int64, newEmail
 
 // ConfirmEmailChange consumes an email-change link.
 func (s *Service) ConfirmEmailChange(ctx context.Context, token string) error {
-	err := s.DB.Write(ctx, func(tx *db.Tx) error {
+	err := s.changeAccount(ctx, func(tx *db.Tx) error {
 		l, err := findLink(ctx, tx, purposeEmailChange, token)
 		if err != nil {
 			return err

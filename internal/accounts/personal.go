@@ -95,7 +95,7 @@ func (s *Service) DeleteAccount(ctx context.Context, u User, password string) er
 	if err := s.checkCurrentPassword(ctx, u.ID, "current_password", password); err != nil {
 		return err
 	}
-	return s.DB.Write(ctx, func(tx *db.Tx) error {
+	return s.changeAccount(ctx, func(tx *db.Tx) error {
 		if u.Role == Coordinator {
 			// Lock the coordinators' rows before counting them: on
 			// PostgreSQL two coordinators leaving at once would otherwise

@@ -74,7 +74,7 @@ func (s *Service) PendingTOTPSecret(ctx context.Context, userID int64) (secret s
 // EnableTOTP turns the second factor on once the user proves, with a code,
 // that their application has the secret.
 func (s *Service) EnableTOTP(ctx context.Context, userID int64, code string) error {
-	return s.DB.Write(ctx, func(tx *db.Tx) error {
+	return s.changeAccount(ctx, func(tx *db.Tx) error {
 		if err := useTOTP(ctx, tx, userID, code); err != nil {
 			return err
 		}
@@ -97,7 +97,7 @@ func (s *Service) DisableTOTP(ctx context.Context, u User, password string) erro
 	if err := s.checkCurrentPassword(ctx, u.ID, "current_password", password); err != nil {
 		return err
 	}
-	return s.DB.Write(ctx, func(tx *db.Tx) error {
+	return s.changeAccount(ctx, func(tx *db.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE users SET totp_secret = NULL, totp_enabled_at = NULL, totp_last_step = 0, updated_at = $1 WHERE id = $2`, tx.Now, u.ID)
 		return err
 	})
