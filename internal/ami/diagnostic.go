@@ -21,10 +21,11 @@ import (
 
 // A diagnostic assesses a candidate's (or a place's) readiness and
 // potential in four components, each scored 0–100 from inputs it shows
-// with the method that scored it, written in French for the team and the
-// officials. A coordinator may adjust a component's score with a written
-// reason; the adjustment then overrides the computed score, which stays
-// shown. Weak inputs suggest actions of the pre-study's plan.
+// with the method that scored it, written in the reader's language (the
+// reports for elected officials ask for French). A coordinator may adjust
+// a component's score with a written reason; the adjustment then overrides
+// the computed score, which stays shown. Weak inputs suggest actions of
+// the pre-study's plan.
 
 // Subject kinds.
 const (
@@ -37,8 +38,6 @@ const (
 var Components = []string{"demand", "supply", "governance", "neighbourhood"}
 
 var componentWeights = map[string]int{"demand": 30, "supply": 30, "governance": 25, "neighbourhood": 15}
-
-var componentLabels = map[string]string{"demand": "Demande", "supply": "Offre", "governance": "Gouvernance", "neighbourhood": "Voisinage"}
 
 // NearbyKm is the distance within which other places count as neighbours.
 const NearbyKm = 15
@@ -63,7 +62,7 @@ type Component struct {
 	Adjusted        bool
 	Reason          string
 	Inputs          []Input
-	// Method says how the score was computed, in French.
+	// Method says how the score was computed.
 	Method string
 }
 
@@ -83,24 +82,20 @@ type Suggestion struct {
 	Because     string
 }
 
-// SuggestionTitles are the actions of the pre-study's plan, in French.
-var SuggestionTitles = map[string]string{
-	"improve_room":       "Améliorer la salle existante (identité, accessibilité)",
-	"improve_equipment":  "Compléter l'équipement (photocopieur, scanner)",
-	"improve_connection": "Améliorer la connexion",
-	"brief_officials":    "Présenter le projet aux élus",
-	"run_survey":         "Lancer l'enquête de besoins via le bulletin municipal",
-	"find_partners":      "Trouver des partenaires (incubateur, comité de bassin d'emploi) pour un programme de rencontres",
-	"separate_audiences": "Séparer les publics dans le temps",
-}
-
-// suggestionOrder is the order suggestions are listed in.
+// suggestionOrder lists the actions of the pre-study's plan a diagnostic
+// may suggest, in the order it lists them; each is named by the message
+// diag.suggestion.{code}.
 var suggestionOrder = []string{"brief_officials", "run_survey", "improve_connection", "improve_room", "improve_equipment", "find_partners", "separate_audiences"}
 
-// facts are what a diagnostic reads of its subject.
+// factSource is where facts were read: the place's record, the file's
+// answers, or the visit of day (YYYY-MM-DD).
+type factSource struct{ kind, day string }
+
+// facts are what a diagnostic reads of its subject, in codes and as
+// typed: the words are chosen when the diagnostic is written.
 type facts struct {
 	commune       string
-	sources       []string
+	sources       []factSource
 	down, up      *float64
 	connection    string
 	copier        bool
@@ -190,7 +185,7 @@ func (s *Service) factsOf(ctx context.Context, kind string, id int64) (facts, er
 			}
 		}
 		f.self, f.commune, f.carrierKind = p.ID, p.CommuneCode, kindOfCarrier
-		f.sources = append(f.sources, "fiche du lieu")
+		f.sources = append(f.sources, factSource{kind: "place"})
 		if p.DownMbps != nil {
 			f.down, f.up = p.DownMbps, p.UpMbps
 		}
@@ -243,7 +238,7 @@ func (s *Service) factsOf(ctx context.Context, kind string, id int64) (facts, er
 func (s *Service) applicationFacts(ctx context.Context, f *facts, a Application) error {
 	ans := a.Answers
 	f.commune, f.carrierKind = a.Commune, a.CarrierKind
-	f.sources = append(f.sources, "réponses au dossier")
+	f.sources = append(f.sources, factSource{kind: "answers"})
 	f.down, f.up = ans["down_mbps"].Number, ans["up_mbps"].Number
 	if c := ans["connection"].Choices; len(c) > 0 {
 		f.connection = c[0]
@@ -268,11 +263,7 @@ func (s *Service) applicationFacts(ctx context.Context, f *facts, a Application)
 	if err != nil || c == nil {
 		return err
 	}
-	when := day
-	if t, err := time.ParseInLocation(time.DateOnly, day, i18n.Paris); err == nil {
-		when = s.Catalogs.For("fr").Date(t)
-	}
-	f.sources = append(f.sources, "visite du "+when)
+	f.sources = append(f.sources, factSource{kind: "visit", day: day})
 	if c.DownMbps != nil {
 		f.down, f.up = c.DownMbps, c.UpMbps
 	}
@@ -303,9 +294,10 @@ func (s *Service) applicationFacts(ctx context.Context, f *facts, a Application)
 	return nil
 }
 
-// Diagnose assesses a subject ("application" or "place", by its key).
-// demand may be nil: the demand is then unknown.
-func (s *Service) Diagnose(ctx context.Context, subjectKind string, subjectID int64, demand DemandSource) (Diagnostic, error) {
+// Diagnose assesses a subject ("application" or "place", by its key),
+// written in lang (French for an unknown one); what people typed stays as
+// typed. demand may be nil: the demand is then unknown.
+func (s *Service) Diagnose(ctx context.Context, lang, subjectKind string, subjectID int64, demand DemandSource) (Diagnostic, error) {
 	if !validSubject(subjectKind) {
 		return Diagnostic{}, errNotFound
 	}
@@ -317,7 +309,7 @@ func (s *Service) Diagnose(ctx context.Context, subjectKind string, subjectID in
 	if err != nil {
 		return Diagnostic{}, err
 	}
-	l := s.Catalogs.For("fr")
+	l := s.Catalogs.For(lang)
 	sugg := map[string]string{}
 	suggest := func(code, because string) {
 		if _, ok := sugg[code]; !ok {
@@ -333,7 +325,7 @@ func (s *Service) Diagnose(ctx context.Context, subjectKind string, subjectID in
 	comps := []Component{
 		demandComponent(l, around, suggest),
 		supplyComponent(l, f, suggest),
-		governanceComponent(f, actions, suggest),
+		governanceComponent(l, f, actions, suggest),
 		s.neighbourhoodComponent(ctx, l, f),
 	}
 	adj, err := s.adjustments(ctx, subjectKind, subjectID)
@@ -343,7 +335,7 @@ func (s *Service) Diagnose(ctx context.Context, subjectKind string, subjectID in
 	d := Diagnostic{}
 	total, weights := 0, 0
 	for _, c := range comps {
-		c.Label = componentLabels[c.Code]
+		c.Label = l.T("diag.component." + c.Code)
 		c.Score = c.Computed
 		if a, ok := adj[c.Code]; ok {
 			c.Score, c.Adjusted, c.Reason = a.score, true, a.reason
@@ -358,7 +350,7 @@ func (s *Service) Diagnose(ctx context.Context, subjectKind string, subjectID in
 		if !ok || slices.ContainsFunc(actions, func(a Action) bool { return a.Code == code && a.Status != "dropped" }) {
 			continue
 		}
-		d.Suggestions = append(d.Suggestions, Suggestion{Code: code, Title: SuggestionTitles[code], Because: because})
+		d.Suggestions = append(d.Suggestions, Suggestion{Code: code, Title: l.T("diag.suggestion." + code), Because: because})
 	}
 	return d, nil
 }
@@ -369,77 +361,95 @@ const DemandFullAt = 40
 
 func demandComponent(l *i18n.Localizer, a *survey.Around, suggest func(code, because string)) Component {
 	c := Component{Code: "demand"}
-	switch {
-	case a == nil:
+	if a == nil {
 		c.Computed = 10
-		c.Inputs = []Input{{"Enquête de besoins", "aucune enquête ne couvre la commune"}}
-		c.Method = "Sans enquête, la demande n'est pas connue : score de 10 sur 100, à revoir une fois l'enquête menée."
-		suggest("run_survey", "Aucune enquête de besoins ne couvre la commune.")
+		c.Inputs = []Input{{l.T("diag.input.survey"), l.T("diag.value.no_survey")}}
+		c.Method = l.T("diag.method.demand_no_survey")
+		suggest("run_survey", l.T("diag.because.no_survey"))
 		return c
 	}
-	source := map[string]string{"answers": "médiane des réponses", "asked": "demandé", "default": "par défaut, trop peu de réponses"}[a.Source]
 	c.Inputs = []Input{
-		{"Enquête de besoins", a.SurveyTitle},
-		{"Temps de trajet accepté", fmt.Sprintf("%d min (%s)", a.Minutes, source)},
-		{"Rayon équivalent", fmt.Sprintf("%s km à vol d'oiseau", l.Decimal(math.Round(a.RadiusKm*10)/10))},
-		{"Communes de l'enquête à portée", l.Number(int64(len(a.Communes)))},
-		{"Population active (15–64 ans) à portée", l.Number(int64(a.Active))},
-		{"Réponses de ces communes", fmt.Sprintf("%s (et %s commune(s) sous le seuil de 5 réponses, non détaillée(s))", l.Number(int64(a.Responses)), l.Number(int64(a.HiddenCommunes)))},
+		{l.T("diag.input.survey"), a.SurveyTitle},
+		{l.T("diag.input.travel_time"), l.T("diag.value.travel_time", a.Minutes, labelOf(l, "diag.travel.", a.Source))},
+		{l.T("diag.input.radius"), l.T("diag.value.radius", l.Decimal(math.Round(a.RadiusKm*10)/10))},
+		{l.T("diag.input.survey_communes"), l.Number(int64(len(a.Communes)))},
+		{l.T("diag.input.active_population"), l.Number(int64(a.Active))},
+		{l.T("diag.input.responses"), l.T("diag.value.responses", l.Number(int64(a.Responses)), l.Number(int64(a.HiddenCommunes)))},
 	}
-	method := "Temps de trajet : médiane des réponses « temps accepté » (15 min à défaut), converti en distance à 60 km/h × 0,8 (détours). " +
-		"Part des répondants de toute l'enquête qui viendraient au moins un jour par semaine, appliquée à la population active des communes à portée. "
+	method := l.T("diag.method.demand")
 	if a.Hidden {
 		c.Computed = 30
-		c.Inputs = append(c.Inputs, Input{"Usagers réguliers estimés", "non publié : trop peu de réponses"})
-		c.Method = method + "Trop peu de réponses pour publier une estimation : score de 30 sur 100."
-		suggest("run_survey", "L'enquête a trop peu de réponses pour estimer la demande.")
+		c.Inputs = append(c.Inputs, Input{l.T("diag.input.estimate"), l.T("diag.value.estimate_hidden")})
+		c.Method = method + " " + l.T("diag.method.demand_hidden")
+		suggest("run_survey", l.T("diag.because.survey_too_few"))
 		return c
 	}
-	pct := func(f float64) string { return l.Decimal(math.Round(f*1000)/10) + " %" }
+	pct := func(f float64) string { return l.T("diag.value.percent", l.Decimal(math.Round(f*1000)/10)) }
 	c.Inputs = append(c.Inputs,
-		Input{"Part d'usagers réguliers", fmt.Sprintf("%s (de %s à %s)", pct(a.Share), pct(a.Low), pct(a.High))},
-		Input{"Usagers réguliers estimés", fmt.Sprintf("%s (de %s à %s)", l.Number(int64(a.Estimate)), l.Number(int64(a.EstimateLow)), l.Number(int64(a.EstimateHigh)))})
+		Input{l.T("diag.input.share"), l.T("diag.value.range", pct(a.Share), pct(a.Low), pct(a.High))},
+		Input{l.T("diag.input.estimate"), l.T("diag.value.range", l.Number(int64(a.Estimate)), l.Number(int64(a.EstimateLow)), l.Number(int64(a.EstimateHigh)))})
 	c.Computed = int(math.Round(100 * math.Min(1, float64(a.Estimate)/DemandFullAt)))
-	c.Method = method + fmt.Sprintf("Score = usagers estimés ÷ %d × 100, plafonné à 100.", DemandFullAt)
+	c.Method = method + " " + l.T("diag.method.demand_score", DemandFullAt)
 	if a.Active == 0 {
-		suggest("run_survey", "L'enquête ne couvre pas les communes proches.")
+		suggest("run_survey", l.T("diag.because.survey_not_near"))
 	}
 	return c
 }
 
-var connectionLabels = map[string]string{"fibre": "fibre", "vdsl": "VDSL ou câble", "adsl": "ADSL", "mobile": "box 4G ou 5G", "4g_5g": "box 4G ou 5G",
-	"satellite": "satellite", "radio": "radio", "other": "autre", "none": "aucune"}
+// labelOf names a code with the message prefix+code; "" for no code, or
+// for one the catalogs do not know.
+func labelOf(l *i18n.Localizer, prefix, code string) string {
+	if code == "" || !l.Has(prefix+code) {
+		return ""
+	}
+	return l.T(prefix + code)
+}
 
 // connectionKindPoints score a connection not measured.
 var connectionKindPoints = map[string]int{"fibre": 20, "vdsl": 12, "mobile": 8, "4g_5g": 8, "adsl": 5, "satellite": 3, "radio": 3}
 
-var animatorLabels = map[string]string{"full_time": "à temps plein", "part_time": "à temps partiel", "volunteer": "bénévoles", "no": "pas encore", "hosts": "équipe d'accueil"}
 var animatorPoints = map[string]int{"full_time": 15, "part_time": 12, "hosts": 12, "volunteer": 6}
-var skillLabels = map[string]string{"welcome": "accueil", "digital": "accompagnement numérique", "projects": "accompagnement de projets"}
-var accessLabels = map[string]string{"yes": "oui", "partly": "en partie", "no": "non"}
 
-func yesNo(b bool) string {
+func yesNo(l *i18n.Localizer, b bool) string {
 	if b {
-		return "oui"
+		return l.T("diag.value.yes")
 	}
-	return "non"
+	return l.T("diag.value.no")
 }
 
-func orNone(s string) string {
+func orNone(l *i18n.Localizer, s string) string {
 	if strings.TrimSpace(s) == "" {
-		return "non renseigné"
+		return l.T("diag.value.none")
 	}
 	return s
+}
+
+// sourcesText lists where the facts were read, a visit with its day.
+func sourcesText(l *i18n.Localizer, sources []factSource) string {
+	var out []string
+	for _, src := range sources {
+		if src.kind != "visit" {
+			out = append(out, l.T("diag.source."+src.kind))
+			continue
+		}
+		day := src.day
+		if t, err := time.ParseInLocation(time.DateOnly, src.day, i18n.Paris); err == nil {
+			day = l.Date(t)
+		}
+		out = append(out, l.T("diag.source.visit", day))
+	}
+	return strings.Join(out, ", ")
 }
 
 func supplyComponent(l *i18n.Localizer, f facts, suggest func(code, because string)) Component {
 	c := Component{Code: "supply"}
 	mbps := func(v *float64) string {
 		if v == nil {
-			return "non mesuré"
+			return l.T("diag.value.not_measured")
 		}
-		return l.Decimal(*v) + "\u00a0Mbit/s"
+		return l.T("diag.value.mbps", l.Decimal(*v))
 	}
+	connection := labelOf(l, "diag.connection.", f.connection)
 	// Connection: 30 points.
 	conn := 0
 	switch d := f.down; {
@@ -464,24 +474,24 @@ func supplyComponent(l *i18n.Localizer, f facts, suggest func(code, because stri
 			conn++
 		}
 	}
-	if f.down == nil || *f.down < 30 {
-		because := "Débit non mesuré"
-		if f.down != nil {
-			because = "Débit descendant mesuré : " + mbps(f.down) + ", sous les 30 Mbit/s du très haut débit"
-		}
-		if f.connection != "" {
-			because += " (" + connectionLabels[f.connection] + ")"
-		}
-		if f.down != nil || f.connection != "fibre" {
-			suggest("improve_connection", because+".")
-		}
+	switch {
+	case f.down != nil && *f.down < 30 && connection != "":
+		suggest("improve_connection", l.T("diag.because.speed_low_kind", mbps(f.down), connection))
+	case f.down != nil && *f.down < 30:
+		suggest("improve_connection", l.T("diag.because.speed_low", mbps(f.down)))
+	case f.down != nil || f.connection == "fibre":
+		// Fast enough, or fibre not measured: nothing to suggest.
+	case connection != "":
+		suggest("improve_connection", l.T("diag.because.speed_unmeasured_kind", connection))
+	default:
+		suggest("improve_connection", l.T("diag.because.speed_unmeasured"))
 	}
 	// Equipment: 15 points.
 	equip := 0
 	if f.copier {
 		equip += 10
 	} else {
-		suggest("improve_equipment", "Pas de photocopieur ni de scanner.")
+		suggest("improve_equipment", l.T("diag.because.no_copier"))
 	}
 	if f.otherEquip || len(f.goodReception) > 0 {
 		equip += 5
@@ -502,11 +512,11 @@ func supplyComponent(l *i18n.Localizer, f facts, suggest func(code, because stri
 	}
 	switch {
 	case f.identity == "" && f.accessible != "yes":
-		suggest("improve_room", "La salle n'a pas d'identité notée et n'est pas entièrement accessible.")
+		suggest("improve_room", l.T("diag.because.room_identity_access"))
 	case f.identity == "":
-		suggest("improve_room", "La salle n'a pas d'identité notée.")
+		suggest("improve_room", l.T("diag.because.room_identity"))
 	case f.accessible != "yes":
-		suggest("improve_room", "La salle n'est pas entièrement accessible.")
+		suggest("improve_room", l.T("diag.because.room_access"))
 	}
 	// Hours: 15 points.
 	hours := 0
@@ -518,62 +528,57 @@ func supplyComponent(l *i18n.Localizer, f facts, suggest func(code, because stri
 	var skills []string
 	for _, code := range AnimatorSkills {
 		if slices.Contains(f.skills, code) {
-			skills = append(skills, skillLabels[code])
+			skills = append(skills, l.T("diag.skill."+code))
 		}
 	}
 	host += int(math.Round(10 * float64(len(skills)) / float64(len(AnimatorSkills))))
 	if mixedAudiences(f.audiences) && strings.TrimSpace(f.separation) == "" {
-		suggest("separate_audiences", "Professionnels et publics de l'inclusion numérique sont attendus, sans séparation prévue.")
+		suggest("separate_audiences", l.T("diag.because.mixed_audiences"))
 	}
-	reception := "aucun opérateur noté en bonne réception"
+	reception := l.T("diag.value.no_good_reception")
 	if len(f.goodReception) > 0 {
-		reception = "bonne chez " + strings.Join(f.goodReception, ", ")
+		reception = l.T("diag.value.good_reception", strings.Join(f.goodReception, ", "))
 	}
-	animator := animatorLabels[f.animator]
+	animator := labelOf(l, "diag.animator.", f.animator)
 	if f.animator == "hosts" {
-		animator = fmt.Sprintf("%d personne(s) à l'accueil", f.hosts)
+		animator = l.T("diag.value.hosts", f.hosts)
 	}
 	c.Inputs = []Input{
-		{"Sources", strings.Join(f.sources, ", ")},
-		{"Connexion", orNone(connectionLabels[f.connection])},
-		{"Débit descendant", mbps(f.down)},
-		{"Débit montant", mbps(f.up)},
-		{"Photocopieur ou scanner", yesNo(f.copier)},
-		{"Réception mobile", reception},
-		{"Salle", orNone(f.room)},
-		{"Identité du lieu", orNone(f.identity)},
-		{"Accessibilité", orNone(accessLabels[f.accessible])},
-		{"Horaires", orNone(f.hours)},
-		{"Animation", orNone(animator)},
-		{"Compétences de l'animateur", orNone(strings.Join(skills, ", "))},
+		{l.T("diag.input.sources"), sourcesText(l, f.sources)},
+		{l.T("diag.input.connection"), orNone(l, connection)},
+		{l.T("diag.input.down"), mbps(f.down)},
+		{l.T("diag.input.up"), mbps(f.up)},
+		{l.T("diag.input.copier"), yesNo(l, f.copier)},
+		{l.T("diag.input.reception"), reception},
+		{l.T("diag.input.room"), orNone(l, f.room)},
+		{l.T("diag.input.identity"), orNone(l, f.identity)},
+		{l.T("diag.input.accessibility"), orNone(l, labelOf(l, "diag.value.", f.accessible))},
+		{l.T("diag.input.hours"), orNone(l, f.hours)},
+		{l.T("diag.input.animation"), orNone(l, animator)},
+		{l.T("diag.input.skills"), orNone(l, strings.Join(skills, ", "))},
 	}
 	c.Computed = min(100, conn+equip+ident+hours+host)
-	c.Method = fmt.Sprintf("Connexion %d/30 (débit descendant ≥ 100 Mbit/s : 25, ≥ 30 : 18, ≥ 8 : 8, au-delà de 0 : 3 ; montant ≥ 20 : +5, ≥ 5 : +3, ≥ 1 : +1 ; "+
-		"sans mesure, selon le type : fibre 20, VDSL 12, 4G/5G 8, ADSL 5) + équipement %d/15 (photocopieur ou scanner 10, autre équipement ou bonne réception mobile 5) "+
-		"+ salle et identité %d/15 (salle décrite 5, identité 5, accessible 5 ou en partie 2) + horaires %d/15 + animation %d/25 "+
-		"(temps plein 15, temps partiel ou équipe d'accueil 12, bénévoles 6 ; chaque compétence sur trois : +3,3).", conn, equip, ident, hours, host)
+	c.Method = l.T("diag.method.supply", conn, equip, ident, hours, host)
 	return c
 }
 
 var carrierPoints = map[string]int{"epci": 40, "commune": 40, "ppp": 35, "association": 25, "company": 20, "individual": 10}
-var carrierLabels = map[string]string{"epci": "EPCI", "commune": "commune", "ppp": "partenariat public-privé", "association": "association",
-	"company": "entreprise", "individual": "personne physique"}
 var officialsPoints = map[string]int{"deliberation": 40, "letter": 30, "oral": 15}
-var officialsLabels = map[string]string{"deliberation": "oui, par une délibération", "letter": "oui, par un courrier", "oral": "oui, oralement", "not_yet": "pas encore"}
 
-// partnerWords are the words that name partners in the carrier's answer.
+// partnerWords are the words that name partners in the carrier's answer
+// (written in French); those found are quoted as they are.
 var partnerWords = []string{"partenaire", "incubat", "pépinière", "comité", "bassin d'emploi", "mission locale", "france travail", "pôle emploi",
 	"chambre", "cci", "association", "collectif", "coopérative", "réseau"}
 
-func governanceComponent(f facts, actions []Action, suggest func(code, because string)) Component {
+func governanceComponent(l *i18n.Localizer, f facts, actions []Action, suggest func(code, because string)) Component {
 	c := Component{Code: "governance"}
 	kind := carrierPoints[f.carrierKind]
 	off := officialsPoints[f.officials]
 	switch f.officials {
 	case "", "not_yet":
-		suggest("brief_officials", "Les élus ne soutiennent pas encore le projet.")
+		suggest("brief_officials", l.T("diag.because.officials_not_yet"))
 	case "oral":
-		suggest("brief_officials", "Le soutien des élus n'est qu'oral.")
+		suggest("brief_officials", l.T("diag.because.officials_oral"))
 	}
 	text := strings.ToLower(f.partnersText)
 	var found []string
@@ -583,25 +588,23 @@ func governanceComponent(f facts, actions []Action, suggest func(code, because s
 		}
 	}
 	partners := 0
-	partnersInput := "aucun partenaire nommé"
+	partnersInput := l.T("diag.value.no_partners")
 	if len(found) > 0 {
-		partners, partnersInput = 20, "nommés dans le dossier ("+strings.Join(found, ", ")+")"
+		partners, partnersInput = 20, l.T("diag.value.partners_named", strings.Join(found, ", "))
 	}
 	if slices.ContainsFunc(actions, func(a Action) bool { return a.Code == "find_partners" && a.Status == "done" }) {
-		partners, partnersInput = 20, "trouvés (action du plan terminée)"
+		partners, partnersInput = 20, l.T("diag.value.partners_found")
 	}
 	if partners == 0 {
-		suggest("find_partners", "Aucun partenaire nommé pour un programme de rencontres.")
+		suggest("find_partners", l.T("diag.because.no_partners"))
 	}
 	c.Inputs = []Input{
-		{"Porteur", orNone(carrierLabels[f.carrierKind])},
-		{"Soutien des élus", orNone(officialsLabels[f.officials])},
-		{"Partenaires du programme", partnersInput},
+		{l.T("diag.input.carrier"), orNone(l, labelOf(l, "diag.carrier.", f.carrierKind))},
+		{l.T("diag.input.officials"), orNone(l, labelOf(l, "diag.officials.", f.officials))},
+		{l.T("diag.input.partners"), partnersInput},
 	}
 	c.Computed = kind + off + partners
-	c.Method = fmt.Sprintf("Porteur %d/40 (EPCI ou commune 40, partenariat public-privé 35, association 25, entreprise 20, personne physique 10) "+
-		"+ soutien des élus %d/40 (délibération 40, courrier 30, oral 15, pas encore 0) "+
-		"+ partenaires %d/20 (nommés dans la réponse « porteur » du dossier, ou action « trouver des partenaires » terminée).", kind, off, partners)
+	c.Method = l.T("diag.method.governance", kind, off, partners)
 	return c
 }
 
@@ -610,8 +613,8 @@ func (s *Service) neighbourhoodComponent(ctx context.Context, l *i18n.Localizer,
 	commune, ok := s.Territory.Commune(f.commune)
 	if !ok {
 		c.Computed = 50
-		c.Inputs = []Input{{"Commune", "non renseignée"}}
-		c.Method = "Sans commune, le voisinage n'est pas connu : score neutre de 50 sur 100."
+		c.Inputs = []Input{{l.T("diag.input.commune"), l.T("diag.value.no_commune")}}
+		c.Method = l.T("diag.method.neighbourhood_no_commune")
 		return c
 	}
 	var near []string
@@ -626,23 +629,21 @@ func (s *Service) neighbourhoodComponent(ctx context.Context, l *i18n.Localizer,
 			}
 		}
 	}
-	rural := commune.Rural()
-	step, zone := 15, "urbaine"
-	if rural {
-		step, zone = 30, "rurale"
+	step, zone := 15, l.T("diag.zone.urban")
+	if commune.Rural() {
+		step, zone = 30, l.T("diag.zone.rural")
 	}
 	c.Computed = max(10, 100-step*len(near))
-	nearText := "aucun"
+	nearText := l.T("diag.value.no_nearby")
 	if len(near) > 0 {
 		nearText = strings.Join(near, ", ")
 	}
 	c.Inputs = []Input{
-		{"Commune", commune.Name},
-		{"Grille de densité INSEE", fmt.Sprintf("niveau %d, zone %s", commune.Density, zone)},
-		{fmt.Sprintf("Autres lieux à moins de %d km", NearbyKm), nearText},
+		{l.T("diag.input.commune"), commune.Name},
+		{l.T("diag.input.density"), l.T("diag.value.density", commune.Density, zone)},
+		{l.T("diag.input.nearby", NearbyKm), nearText},
 	}
-	c.Method = fmt.Sprintf("100 sans autre lieu à moins de %d km ; chaque lieu voisin retire 30 points en zone rurale (niveaux 5 à 7, "+
-		"où un second lieu partage une demande rare) ou 15 en zone urbaine ; plancher 10.", NearbyKm)
+	c.Method = l.T("diag.method.neighbourhood", NearbyKm)
 	return c
 }
 

@@ -67,11 +67,12 @@ func (s *Service) AddAction(ctx context.Context, by accounts.User, subjectKind s
 		DueOn: strings.TrimSpace(in.DueOn), Status: "todo"}
 	p := coop.Problems{}
 	if a.Code != "" {
-		title, ok := SuggestionTitles[a.Code]
-		if !ok {
+		if !slices.Contains(suggestionOrder, a.Code) {
 			p.Add("code", "error.choose_in_list")
 		} else if a.Title == "" {
-			a.Title = title
+			// The plan is the network's, in French like its reports;
+			// the title is then the team's own text.
+			a.Title = s.Catalogs.For("fr").T("diag.suggestion." + a.Code)
 		}
 	}
 	switch n := utf8.RuneCountInString(a.Title); {

@@ -517,13 +517,14 @@ func (s *Service) reportPlan(ctx context.Context, surveys *survey.Service, kind 
 }
 
 // reportDiagnostic assesses a subject (Diagnose, with the survey's demand
-// around it when there is one): only the scores go in a report.
+// around it when there is one): only the scores go in a report, with the
+// components' names in French like the rest of the report.
 func (s *Service) reportDiagnostic(ctx context.Context, surveys *survey.Service, kind string, id int64) (*ReportDiagnostic, error) {
 	var demand DemandSource
 	if surveys != nil {
 		demand = surveys
 	}
-	dg, err := s.Diagnose(ctx, kind, id, demand)
+	dg, err := s.Diagnose(ctx, "fr", kind, id, demand)
 	if err != nil {
 		return nil, err
 	}

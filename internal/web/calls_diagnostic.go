@@ -231,7 +231,7 @@ const weakScore = 50
 // problems err carries ("adjust-{component}", "add", "action-{id}"), kept
 // with the values typed.
 func (s *Server) renderDiagnostic(w http.ResponseWriter, r *http.Request, subj diagSubject, scope string, err error) error {
-	d, derr := s.Calls.Diagnose(r.Context(), subj.Kind, subj.ID, s.Surveys)
+	d, derr := s.Calls.Diagnose(r.Context(), stateOf(r).lang, subj.Kind, subj.ID, s.Surveys)
 	if derr != nil {
 		return derr
 	}

@@ -80,15 +80,25 @@ func TestVisitAndDiagnosticPages(t *testing.T) {
 	if strings.Contains(body, `style="`) || strings.Contains(body, "<script>") {
 		t.Error("the diagnostic has inline style or script, which the CSP blocks")
 	}
-	if strings.Contains(body, `class="app-facts" lang="fr"`) || strings.Contains(body, e.srv.Catalogs.For("fr").T("diag.details_in_french")) {
-		t.Error("the French page marks its own language, or says its details are in French")
+	mainOf := func(page string) string { return page[strings.Index(page, "<main"):] }
+	if strings.Contains(mainOf(body), ` lang="`) {
+		t.Error("the French diagnostic marks a part of itself in another language")
 	}
-	// In English, the details written in French say so, and are marked
-	// French for screen readers (RGAA 8.7).
+	// In English, the details are in English too: nothing in French, so
+	// nothing marked French (RGAA 8.7); the visit's texts stay as typed.
 	en := e.do(request{method: "GET", path: base + "/diagnostic", header: map[string]string{"Cookie": cookie.Name + "=" + cookie.Value + "; lang=en"}}).Body.String()
-	if !strings.Contains(en, `<dl class="app-facts" lang="fr">`) || !strings.Contains(en, `<p class="diag-method" lang="fr">`) ||
-		!strings.Contains(en, e.srv.Catalogs.For("en").T("diag.details_in_french")) || !strings.Contains(en, `<span class="muted" lang="fr">`) {
-		t.Error("the English diagnostic does not mark its French details")
+	for _, want := range []string{`<html lang="en"`, "Demand", "Supply", "Governance", "Neighbourhood", "Download speed", "4.2\u00a0Mbit/s",
+		"answers in the file, visit on Thursday 12 March 2026", "good with orange", "La salle du conseil", "Needs survey", "no survey covers the commune",
+		"Connection 3/30 (download", "Carrier 40/40", "Present the project to the elected officials", "The elected officials do not support the project yet.",
+		"Measured download speed: 4.2\u00a0Mbit/s, under the 30 Mbit/s of superfast broadband (ADSL)."} {
+		if !strings.Contains(en, want) && !strings.Contains(en, strings.ReplaceAll(want, "'", "&#39;")) {
+			t.Errorf("the English diagnostic lacks %q", want)
+		}
+	}
+	for _, french := range []string{` lang="fr"`, "Débit", "Enquête de besoins", "réponses au dossier", "non renseigné", "Porteur", "élus", "\u00a0:"} {
+		if strings.Contains(mainOf(en), french) {
+			t.Errorf("the English diagnostic shows %q", french)
+		}
 	}
 	if res.Code != http.StatusOK || t.Failed() {
 		t.Fatalf("diagnostic %d:\n%s", res.Code, body)
@@ -164,11 +174,18 @@ func TestVisitAndDiagnosticPages(t *testing.T) {
 	if res := e.do(request{method: "GET", path: "/gestion/lieux/nulle-part/diagnostic", cookie: cookie}); res.Code != http.StatusNotFound {
 		t.Errorf("unknown place: %d", res.Code)
 	}
-	// English: the interface is English, the data says it is French.
-	res = e.do(request{method: "GET", path: base + "/diagnostic", header: map[string]string{"Cookie": "lang=en; " + cookie.Name + "=" + cookie.Value}})
-	if body = res.Body.String(); res.Code != http.StatusOK || !strings.Contains(body, "Inputs and methods are written in French") ||
-		!strings.Contains(body, "Neighbourhood") || !strings.Contains(body, "Action plan") {
+	// English: the interface and the diagnostic's texts are English; what
+	// people wrote (the adjustment's reason) stays as written.
+	english := map[string]string{"Cookie": "lang=en; " + cookie.Name + "=" + cookie.Value}
+	res = e.do(request{method: "GET", path: base + "/diagnostic", header: english})
+	if body = res.Body.String(); res.Code != http.StatusOK || strings.Contains(body, "written in French") || !strings.Contains(body, "Vingt personnes à la réunion publique.") ||
+		!strings.Contains(body, "Neighbourhood") || !strings.Contains(body, "Action plan") || !strings.Contains(body, "Without a survey, the demand is not known") {
 		t.Errorf("English diagnostic %d:\n%s", res.Code, body)
+	}
+	res = e.do(request{method: "GET", path: "/gestion/lieux/" + pl.Slug + "/diagnostic", header: english})
+	if body = res.Body.String(); res.Code != http.StatusOK || !strings.Contains(body, "place&#39;s record") || !strings.Contains(body, "Separate the audiences in time") ||
+		!strings.Contains(body, "Professionals and digital-inclusion audiences are expected, with no separation planned.") {
+		t.Errorf("English place diagnostic %d:\n%s", res.Code, body)
 	}
 
 	// Only coordinators: a manager is refused.
