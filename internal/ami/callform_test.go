@@ -37,7 +37,7 @@ func TestSaveForm_FromAnOvertakenBaseIsRefused(t *testing.T) {
 	testkit.EachEngine(t, func(t *testing.T, d *db.DB) {
 		f := newFixture(t, d)
 		base := coop.Fingerprint(f.call.Questionnaire)
-		saved := testkit.AtOnce(t, 6, coop.EConflict, func(i int) error {
+		saved := testkit.AtOnceBehind(t, d, `SELECT 1 FROM calls WHERE id = $1 FOR UPDATE`, []any{f.call.ID}, 6, coop.EConflict, func(i int) error {
 			qn := f.call.Questionnaire
 			qn.Questions = slices.Clone(qn.Questions)
 			qn.Questions[0].Label.FR = fmt.Sprintf("Qui porte le lieu, version %d ?", i)

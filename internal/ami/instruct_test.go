@@ -333,7 +333,7 @@ func TestInstruct_ToPlaceTwiceAtOnceMakesOnePlace(t *testing.T) {
 		a := submitted(t, f, d, "CC Pays Forcalquier Montagne de Lure", "epci", "04088", nil)
 		accept(t, f, a)
 		in := ami.ToPlaceInput{Status: "project", Address: "Place du Bourguet"}
-		won := testkit.AtOnce(t, 6, coop.EConflict, func(int) error {
+		won := testkit.AtOnceBehind(t, d, `SELECT 1 FROM applications WHERE id = $1 FOR UPDATE`, []any{a.ID}, 6, coop.EConflict, func(int) error {
 			_, err := f.svc.ToPlace(ctx, f.coord, a.PublicID, in)
 			return err
 		})

@@ -213,7 +213,7 @@ func TestSaveQuestionnaire_FromAnOvertakenBaseIsRefused(t *testing.T) {
 	testkit.EachEngine(t, func(t *testing.T, d *db.DB) {
 		f := newFixture(t, d)
 		base := coop.Fingerprint(f.sv.Version.Questionnaire)
-		saved := testkit.AtOnce(t, 6, coop.EConflict, func(i int) error {
+		saved := testkit.AtOnceBehind(t, d, `SELECT 1 FROM surveys WHERE id = $1 FOR UPDATE`, []any{f.sv.ID}, 6, coop.EConflict, func(i int) error {
 			qn := f.sv.Version.Questionnaire
 			qn.Questions = slices.Clone(qn.Questions)
 			qn.Questions[1].Label.FR = fmt.Sprintf("Votre situation, version %d ?", i)
