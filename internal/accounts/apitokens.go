@@ -118,6 +118,7 @@ func (s *Service) APITokenUser(ctx context.Context, secret string) (User, error)
 		}
 		e.user, e.used, e.read = u, used.Time, now
 	}
+	keep := !ok
 	if now.Sub(e.used) > time.Minute {
 		if err := s.DB.Write(ctx, func(tx *db.Tx) error {
 			_, err := tx.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = $1 WHERE id = $2`, tx.Now, e.id)
@@ -125,9 +126,11 @@ func (s *Service) APITokenUser(ctx context.Context, secret string) (User, error)
 		}); err != nil {
 			return User{}, err
 		}
-		e.used = now
+		e.used, keep = now, true
 	}
-	s.tokens.put(hash, e, gen)
+	if keep {
+		s.tokens.put(hash, e, gen)
+	}
 	return e.user, nil
 }
 
