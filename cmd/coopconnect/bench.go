@@ -39,7 +39,8 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	var (
 		location   = fs.String("db", "", "an EMPTY database to fill: a SQLite file (default: a temporary one, removed after) or a postgres:// URL")
 		duration   = fs.Duration("duration", 10*time.Second, "how long each load runs")
-		clientList = fs.String("clients", "1,16,64", "the concurrent clients of the booking loads")
+		clientList = fs.String("clients", "1,16,64", "the concurrent clients of the closed booking loads, each sending its requests back to back")
+		rateList   = fs.String("rates", "2000", "the rates, per second, of the open booking loads, sent by 64 clients whatever the answers (empty: none)")
 		inProcess  = fs.Bool("in-process", false, "serve from this process instead of a child `coopconnect serve` (memory then counts the load generator too)")
 		markdown   = fs.String("markdown", "", "also write the results as a Markdown table to this file")
 		profile    = fs.String("cpuprofile", "", "write a CPU profile of the loads to this file (this process: use with --in-process to see the server)")
@@ -62,6 +63,16 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 			return usageError{fmt.Errorf("bench: --clients wants numbers from 1 to 1024, not %q", f)}
 		}
 		clients = append(clients, n)
+	}
+	var rates []int
+	if strings.TrimSpace(*rateList) != "" {
+		for f := range strings.SplitSeq(*rateList, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || n < 1 || n > 100_000 {
+				return usageError{fmt.Errorf("bench: --rates wants numbers from 1 to 100000, not %q", f)}
+			}
+			rates = append(rates, n)
+		}
 	}
 	if *location == "" {
 		dir, err := os.MkdirTemp("", "coopconnect-bench-")
@@ -132,11 +143,18 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		defer pprof.StopCPUProfile()
 	}
 	var results []loadgen.Result
+	skip := func(t loadgen.Target) bool { return *only != "" && !strings.Contains(t.Name, *only) }
 	load := func(t loadgen.Target, clients int) loadgen.Result {
-		if *only != "" && !strings.Contains(t.Name, *only) {
+		if skip(t) {
 			return loadgen.Result{}
 		}
 		return loadgen.Closed(ctx, client, t, clients, *duration)
+	}
+	offer := func(t loadgen.Target, clients, rate int) loadgen.Result {
+		if skip(t) {
+			return loadgen.Result{}
+		}
+		return loadgen.Open(ctx, client, t, clients, float64(rate), *duration)
 	}
 	run := func(r loadgen.Result) {
 		if r.Name == "" {
@@ -151,6 +169,9 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	}}, 64))
 	for _, n := range clients {
 		run(load(b.booking(fmt.Sprintf("booking creation, %d clients", n)), n))
+	}
+	for _, rate := range rates {
+		run(offer(b.booking(fmt.Sprintf("booking creation, 64 clients, %d/s offered", rate)), 64, rate))
 	}
 	run(load(b.availability("availability, one place, one week, 64 clients", 7*24*time.Hour), 64))
 	run(load(b.availability("availability, one place, four weeks, 64 clients", 28*24*time.Hour), 64))

@@ -6,9 +6,10 @@
 //     server sustains at that concurrency; the latencies are those of the
 //     requests sent, so a server stall shows as fewer requests, not as
 //     slow ones (coordinated omission).
-//   - Open: requests are due at a fixed rate whatever the answers, and each
-//     latency counts from the instant its request was due, so a stall
-//     shows in the percentiles. Requests the generator itself sent late
+//   - Open: requests are due at a fixed rate whatever the answers, sent by
+//     at most N clients, and each latency counts from the instant its
+//     request was due, so a stall shows in the percentiles. Requests sent
+//     late — the generator lagging, or all N clients waiting for answers —
 //     are counted (Late).
 //
 // Percentiles are exact: every latency is kept and sorted.
@@ -49,11 +50,13 @@ const (
 type Result struct {
 	Name string
 	Mode string // ModeClosed or ModeOpen
-	// Clients is the number of workers of a closed run, or the most
-	// requests an open run had in flight at once.
+	// Clients is the number of workers: of a closed run, or the most an
+	// open run may use.
 	Clients int
-	// Rate is the rate an open run asked for, per second.
-	Rate float64
+	// Rate is the rate an open run asked for, per second, and InFlight the
+	// most requests it had in flight at once.
+	Rate     float64
+	InFlight int
 	// Requests were sent and answered or failed; Errors of them failed (no
 	// answer, or refused by Check), ErrorSample says how one did.
 	Requests, Errors int
@@ -74,11 +77,6 @@ type Result struct {
 // LateAfter is how long after its due time a request of an open run may be
 // sent before it counts as late.
 const LateAfter = 5 * time.Millisecond
-
-// MaxInFlight bounds the requests an open run has in flight. Requests due
-// beyond it wait for a free worker, their latency still counting from their
-// due time, and count as Late.
-const MaxInFlight = 1024
 
 // maxBody bounds the body read from an answer.
 const maxBody = 16 << 20
@@ -185,20 +183,18 @@ func Closed(ctx context.Context, client *http.Client, t Target, clients int, dur
 }
 
 // Open sends requests due at rate per second for duration (or until ctx
-// ends), each from its due time whatever the earlier ones' fate, then
-// waits for the last answers. The client should keep enough idle
-// connections for the requests in flight (NewClient).
-func Open(ctx context.Context, client *http.Client, t Target, rate float64, duration time.Duration) Result {
-	return open(ctx, client, t, rate, duration, MaxInFlight)
-}
-
-// open is Open with at most limit requests in flight.
-func open(ctx context.Context, client *http.Client, t Target, rate float64, duration time.Duration, limit int) Result {
+// ends), each from its due time whatever the earlier ones' fate, by at most
+// clients workers, then waits for the last answers. A request due while
+// all the workers wait for answers waits for one, its latency still
+// counting from its due time, and counts as Late. The client should keep
+// an idle connection for each worker (NewClient).
+func Open(ctx context.Context, client *http.Client, t Target, clients int, rate float64, duration time.Duration) Result {
+	clients = max(clients, 1)
 	if client == nil {
-		client = NewClient(64)
+		client = NewClient(clients)
 	}
 	if rate <= 0 || math.IsInf(rate, 0) || math.IsNaN(rate) {
-		return Result{Name: t.Name, Mode: ModeOpen, Rate: rate, StatusCounts: map[int]int{}}
+		return Result{Name: t.Name, Mode: ModeOpen, Clients: clients, Rate: rate, StatusCounts: map[int]int{}}
 	}
 	interval := time.Duration(float64(time.Second) / rate)
 	total := int(math.Ceil(duration.Seconds() * rate))
@@ -234,11 +230,11 @@ func open(ctx context.Context, client *http.Client, t Target, rate float64, dura
 			mu.Unlock()
 		}
 	}
-	// Workers are started as the load needs them, up to limit.
+	// Workers are started as the load needs them, up to clients.
 	spawn := func() {
 		mu.Lock()
 		defer mu.Unlock()
-		if idle > 0 || len(recs) >= limit {
+		if idle > 0 || len(recs) >= clients {
 			return
 		}
 		rec := &recorder{status: map[int]int{}}
@@ -272,7 +268,7 @@ dispatch:
 	close(jobs)
 	wg.Wait()
 	r := merge(recs, time.Since(start))
-	r.Name, r.Mode, r.Rate, r.Clients = t.Name, ModeOpen, rate, peak
+	r.Name, r.Mode, r.Clients, r.Rate, r.InFlight = t.Name, ModeOpen, clients, rate, peak
 	return r
 }
 

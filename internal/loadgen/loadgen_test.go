@@ -156,12 +156,12 @@ func TestOpen_KeepsTheRate(t *testing.T) {
 	defer srv.Close()
 
 	start := time.Now()
-	r := Open(context.Background(), NewClient(64), get("paced", srv.URL), rate, duration)
+	r := Open(context.Background(), NewClient(64), get("paced", srv.URL), 64, rate, duration)
 	if r.Requests != 200 || len(arrivals) != 200 || r.Errors != 0 {
 		t.Fatalf("requests: got %d sent, %d served, %d errors; want 200, 200, 0", r.Requests, len(arrivals), r.Errors)
 	}
-	if r.Mode != ModeOpen || r.Rate != rate || r.Clients < 1 {
-		t.Errorf("got mode %q, rate %g, %d in flight", r.Mode, r.Rate, r.Clients)
+	if r.Mode != ModeOpen || r.Rate != rate || r.Clients != 64 || r.InFlight < 1 || r.InFlight > 64 {
+		t.Errorf("got mode %q, rate %g, %d clients, %d in flight; want open, %g, 64, 1 to 64", r.Mode, r.Rate, r.Clients, r.InFlight, rate)
 	}
 	if r.Elapsed < duration*95/100 || r.Elapsed > duration*3/2 {
 		t.Errorf("elapsed: got %s, want about %s", r.Elapsed, duration)
@@ -198,7 +198,7 @@ func TestOpen_LatencyCountsFromTheDueTime(t *testing.T) {
 	}))
 	defer srv.Close()
 
-	open := Open(context.Background(), NewClient(64), get("queued", srv.URL), 100, 500*time.Millisecond)
+	open := Open(context.Background(), NewClient(64), get("queued", srv.URL), 64, 100, 500*time.Millisecond)
 	if open.Requests != 50 || open.Errors != 0 {
 		t.Fatalf("requests: got %d, %d errors; want 50, none", open.Requests, open.Errors)
 	}
@@ -206,8 +206,8 @@ func TestOpen_LatencyCountsFromTheDueTime(t *testing.T) {
 	if open.P50 < 150*time.Millisecond || open.Max < 400*time.Millisecond {
 		t.Errorf("open loop: p50 %s, max %s; want the queue's wait (about 270 ms and 500 ms)", open.P50, open.Max)
 	}
-	if open.Clients < 10 {
-		t.Errorf("open loop: at most %d in flight, want the queue to build up", open.Clients)
+	if open.InFlight < 10 {
+		t.Errorf("open loop: at most %d in flight, want the queue to build up", open.InFlight)
 	}
 	closed := Closed(context.Background(), NewClient(1), get("queued", srv.URL), 1, 300*time.Millisecond)
 	if closed.P50 > 100*time.Millisecond {
@@ -222,9 +222,9 @@ func TestOpen_CountsRequestsSentLate(t *testing.T) {
 	defer srv.Close()
 
 	// One request in flight at a time, due every 10 ms, each taking 20.
-	r := open(context.Background(), NewClient(1), get("held back", srv.URL), 100, 300*time.Millisecond, 1)
-	if r.Requests != 30 || r.Clients != 1 {
-		t.Fatalf("got %d requests, %d in flight; want 30, 1", r.Requests, r.Clients)
+	r := Open(context.Background(), NewClient(1), get("held back", srv.URL), 1, 100, 300*time.Millisecond)
+	if r.Requests != 30 || r.InFlight != 1 {
+		t.Fatalf("got %d requests, %d in flight; want 30, 1", r.Requests, r.InFlight)
 	}
 	if r.Late < 20 {
 		t.Errorf("late: got %d of 30, want nearly all", r.Late)
@@ -240,7 +240,7 @@ func TestOpen_StopsWithTheContext(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	began := time.Now()
-	r := Open(ctx, nil, get("cut short", srv.URL), 100, 10*time.Second)
+	r := Open(ctx, nil, get("cut short", srv.URL), 64, 100, 10*time.Second)
 	if took := time.Since(began); took > 2*time.Second {
 		t.Errorf("took %s, want to stop with the context", took)
 	}
@@ -268,7 +268,7 @@ func TestTableAndMarkdown(t *testing.T) {
 	results := []Result{
 		{Name: "POST /api/v1/bookings", Mode: ModeClosed, Clients: 16, Requests: 12000, Throughput: 1200.4,
 			P50: 1200 * time.Microsecond, P90: 4 * time.Millisecond, P99: 25 * time.Millisecond, Max: 310 * time.Millisecond, StatusCounts: map[int]int{201: 12000}},
-		{Name: "bare net/http", Mode: ModeOpen, Rate: 500, Clients: 3, Requests: 5000, Errors: 2, Late: 1, Throughput: 499.8,
+		{Name: "bare net/http", Mode: ModeOpen, Rate: 500, Clients: 8, InFlight: 3, Requests: 5000, Errors: 2, Late: 1, Throughput: 499.8,
 			ErrorSample: "status 503: busy", StatusCounts: map[int]int{200: 4998, 503: 2}},
 	}
 	var table strings.Builder
@@ -276,7 +276,7 @@ func TestTableAndMarkdown(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(table.String(), "\n")
-	for _, want := range []string{"POST /api/v1/bookings", "16 clients", "500/s", "1.20 ms", "25.0 ms", "310 ms", "bare net/http: 2 errors", "status 503: busy"} {
+	for _, want := range []string{"POST /api/v1/bookings", "16 clients", "500/s by 8 clients (≤ 3 at once)", "1.20 ms", "25.0 ms", "310 ms", "bare net/http: 2 errors", "status 503: busy"} {
 		if !strings.Contains(table.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, table.String())
 		}

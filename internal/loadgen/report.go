@@ -18,7 +18,7 @@ func (r Result) cells() []string {
 		load = "1 client"
 	}
 	if r.Mode == ModeOpen {
-		load = fmt.Sprintf("%g/s (≤ %d in flight)", r.Rate, r.Clients)
+		load = fmt.Sprintf("%g/s by %s (≤ %d at once)", r.Rate, load, r.InFlight)
 	}
 	late := "—"
 	if r.Mode == ModeOpen {
