@@ -19,7 +19,10 @@ import (
 //   - each function runs in its own SAVEPOINT: its error rolls back its
 //     writes only, exactly as if it had run alone, and the next function
 //     sees the database as the previous ones left it — the batch is the
-//     same as running them one after the other;
+//     same as running them one after the other. A write whose caller has
+//     left is left out if it has not begun, and otherwise runs to its end:
+//     SQLite rolls back the whole transaction of a statement it interrupts
+//     (Tx.inBatch);
 //   - the commit writes the log without syncing it (the writer's
 //     connection runs with synchronous=NORMAL); the leader then gives up
 //     the lead, so that the next batch runs while the log is synced, and
@@ -164,7 +167,7 @@ func (d *DB) commitBatch(batch []*writeRequest) (ran bool) {
 			r.err = broken
 			continue
 		}
-		tx := &Tx{Tx: sqlTx, Now: Instant(d.Clock.Now()), Engine: d.Engine}
+		tx := &Tx{Tx: sqlTx, Now: Instant(d.Clock.Now()), Engine: d.Engine, inBatch: true}
 		r.panic, r.err = runOne(r, tx)
 		if r.err != nil || r.panic != nil {
 			if _, err := sqlTx.ExecContext(bg, "ROLLBACK TO write"); err != nil {

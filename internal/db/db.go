@@ -184,6 +184,35 @@ type Tx struct {
 	*sql.Tx
 	Now    time.Time
 	Engine Engine
+	// inBatch: a write of a group commit, whose statements run to their
+	// end whatever their context (batch.go). They also start no goroutine
+	// to watch it: database/sql and the driver each start one for every
+	// statement whose context can end, and the time the one writer waits
+	// for a core is every write's of the batch.
+	inBatch bool
+}
+
+// statementContext is the context a statement of t runs with.
+func (t *Tx) statementContext(ctx context.Context) context.Context {
+	if t.inBatch {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
+}
+
+// ExecContext runs a statement in t (see inBatch).
+func (t *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return t.Tx.ExecContext(t.statementContext(ctx), query, args...)
+}
+
+// QueryContext runs a query in t (see inBatch).
+func (t *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return t.Tx.QueryContext(t.statementContext(ctx), query, args...)
+}
+
+// QueryRowContext runs a query of one row in t (see inBatch).
+func (t *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return t.Tx.QueryRowContext(t.statementContext(ctx), query, args...)
 }
 
 // Write runs fn in a write transaction (on SQLite it takes the write lock at
