@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"os"
@@ -140,11 +141,11 @@ func (d *DB) commitBatch(batch []*writeRequest) (ran bool) {
 		}
 		return false
 	}
-	sqlTx, err := conn.BeginTx(bg, nil)
-	if err != nil {
+	// The batch's transaction, in statements of its own on the connection
+	// (not a *sql.Tx: see Tx.inBatch).
+	if _, err := conn.ExecContext(bg, "BEGIN IMMEDIATE"); err != nil {
 		// The connection may be broken: the next batch takes another.
-		_ = d.writeConn.Close()
-		d.writeConn = nil
+		d.dropWriterConn()
 		if isBusy(err) {
 			err = errRetry
 		} else {
@@ -162,15 +163,15 @@ func (d *DB) commitBatch(batch []*writeRequest) (ran bool) {
 			r.err = broken
 			continue
 		}
-		if _, err := sqlTx.ExecContext(bg, "SAVEPOINT write"); err != nil {
+		if _, err := conn.ExecContext(bg, "SAVEPOINT write"); err != nil {
 			broken = d.MapError(err)
 			r.err = broken
 			continue
 		}
-		tx := &Tx{Tx: sqlTx, Now: Instant(d.Clock.Now()), Engine: d.Engine, inBatch: true}
+		tx := &Tx{q: conn, Now: Instant(d.Clock.Now()), Engine: d.Engine, inBatch: true}
 		r.panic, r.err = runOne(r, tx)
 		if r.err != nil || r.panic != nil {
-			if _, err := sqlTx.ExecContext(bg, "ROLLBACK TO write"); err != nil {
+			if _, err := conn.ExecContext(bg, "ROLLBACK TO write"); err != nil {
 				broken = fmt.Errorf("db: rolling back a write of a batch: %w", err)
 			}
 			r.err = d.MapError(r.err)
@@ -178,27 +179,37 @@ func (d *DB) commitBatch(batch []*writeRequest) (ran bool) {
 			committed = append(committed, r)
 		}
 		if broken == nil {
-			if _, err := sqlTx.ExecContext(bg, "RELEASE write"); err != nil {
+			if _, err := conn.ExecContext(bg, "RELEASE write"); err != nil {
 				broken = d.MapError(err)
 			}
 		}
 	}
+	if broken == nil {
+		if _, err := conn.ExecContext(bg, "COMMIT"); err != nil {
+			broken = d.MapError(err)
+		}
+	}
 	if broken != nil {
-		_ = sqlTx.Rollback()
+		// Nothing of the batch stands, and the connection is left outside
+		// any transaction, or not used again.
+		if _, err := conn.ExecContext(bg, "ROLLBACK"); err != nil {
+			d.dropWriterConn()
+		}
 		for _, r := range committed {
 			r.err = broken
 		}
 		return true
 	}
-	if err := sqlTx.Commit(); err != nil {
-		err = d.MapError(err)
-		for _, r := range committed {
-			r.err = err
-		}
-		return true
-	}
 	d.written()
 	return true
+}
+
+// dropWriterConn closes the batches' connection, whose state is unknown
+// after a failure; the next batch opens another. The caller holds the lead.
+func (d *DB) dropWriterConn() {
+	_ = d.writeConn.Raw(func(any) error { return driver.ErrBadConn })
+	_ = d.writeConn.Close()
+	d.writeConn = nil
 }
 
 // writerConn returns the connection the batches run on, opening it if

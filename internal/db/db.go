@@ -181,15 +181,25 @@ func Instant(t time.Time) time.Time { return t.UTC().Truncate(time.Second) }
 
 // Tx is a transaction with the instant it runs at.
 type Tx struct {
-	*sql.Tx
+	q      querier
 	Now    time.Time
 	Engine Engine
 	// inBatch: a write of a group commit, whose statements run to their
-	// end whatever their context (batch.go). They also start no goroutine
-	// to watch it: database/sql and the driver each start one for every
-	// statement whose context can end, and the time the one writer waits
-	// for a core is every write's of the batch.
+	// end whatever their context (batch.go), on the writer's connection
+	// inside the batch's BEGIN. They also start no goroutine to watch a
+	// context: database/sql and the driver each start one for every
+	// statement in a *sql.Tx or whose context can end, and the time the one
+	// writer waits for a core is every write's of the batch.
 	inBatch bool
+}
+
+// querier runs a Tx's statements: a *sql.Tx, or the group commit's
+// *sql.Conn.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
 }
 
 // statementContext is the context a statement of t runs with.
@@ -200,19 +210,24 @@ func (t *Tx) statementContext(ctx context.Context) context.Context {
 	return ctx
 }
 
-// ExecContext runs a statement in t (see inBatch).
+// ExecContext runs a statement in t.
 func (t *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return t.Tx.ExecContext(t.statementContext(ctx), query, args...)
+	return t.q.ExecContext(t.statementContext(ctx), query, args...)
 }
 
-// QueryContext runs a query in t (see inBatch).
+// QueryContext runs a query in t.
 func (t *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return t.Tx.QueryContext(t.statementContext(ctx), query, args...)
+	return t.q.QueryContext(t.statementContext(ctx), query, args...)
 }
 
-// QueryRowContext runs a query of one row in t (see inBatch).
+// QueryRowContext runs a query of one row in t.
 func (t *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	return t.Tx.QueryRowContext(t.statementContext(ctx), query, args...)
+	return t.q.QueryRowContext(t.statementContext(ctx), query, args...)
+}
+
+// PrepareContext prepares a statement in t, for a bulk load.
+func (t *Tx) PrepareContext(ctx context.Context, query string) (*sql.Stmt, error) {
+	return t.q.PrepareContext(t.statementContext(ctx), query)
 }
 
 // Write runs fn in a write transaction (on SQLite it takes the write lock at
@@ -257,7 +272,7 @@ func (d *DB) run(ctx context.Context, readOnly bool, fn func(tx *Tx) error) (err
 		}
 		return d.MapError(err)
 	}
-	tx := &Tx{Tx: sqlTx, Now: Instant(d.Clock.Now()), Engine: d.Engine}
+	tx := &Tx{q: sqlTx, Now: Instant(d.Clock.Now()), Engine: d.Engine}
 	defer func() {
 		if p := recover(); p != nil {
 			_ = sqlTx.Rollback()
