@@ -325,7 +325,7 @@ type plan struct {
 	setup *Setup
 	sp    *Space
 	staff bool
-	b     Booking // as it is to be written
+	b     Booking // as it is to be written, created at the plan's instant
 	tell  Tell    // the notice of b, prepared
 	// repeated tells that an earlier request with the same idempotency
 	// key made b.
@@ -424,8 +424,11 @@ func (s *Service) book(ctx context.Context, tx *db.Tx, req Request, p *plan) (Bo
 		if p.repeated {
 			return p.b, nil
 		}
-	} else if e := p.setup.Check(p.sp, p.b.Audience, req.Start, req.End, tx.Now, p.staff); e != nil {
-		return Booking{}, e // the clock turned since the plan
+	} else if !tx.Now.Equal(p.b.CreatedAt) {
+		// The clock turned since the plan: the rules again, at this instant.
+		if e := p.setup.Check(p.sp, p.b.Audience, req.Start, req.End, tx.Now, p.staff); e != nil {
+			return Booking{}, e
+		}
 	}
 	if p.b.UserID != nil && !p.staff && p.sp.Rules.MaxActive > 0 {
 		n, err := countActive(ctx, tx, req.By.ID, p.setup.PlaceID)

@@ -19,8 +19,8 @@ import (
 // Mailer tells people of their bookings by email, in their language, with
 // an .ics file that their calendar takes: a request for a confirmed or
 // moved booking, a cancellation when it ends. Its Notify is the Service's
-// hook: the email is written beforehand, and queued in the transaction
-// that makes the change.
+// hook: the email is written and prepared beforehand, and queued in the
+// transaction that makes the change.
 type Mailer struct {
 	Mailer   *coopmail.Mailer
 	Catalogs i18n.Catalogs
@@ -88,7 +88,11 @@ func (m *Mailer) Notify(ctx context.Context, tx *db.Tx, n Notice) (Tell, error) 
 		msg.Attachments = []coopmail.Attachment{{Name: "reservation.ics",
 			ContentType: "text/calendar; method=" + string(method) + "; charset=utf-8", Data: data}}
 	}
-	return func(ctx context.Context, tx *db.Tx) error { return m.Mailer.Queue(ctx, tx, msg) }, nil
+	prepared, err := coopmail.Prepare(msg)
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context, tx *db.Tx) error { return m.Mailer.QueuePrepared(ctx, tx, prepared) }, nil
 }
 
 // calendarOf says which .ics an event carries, if any.

@@ -75,8 +75,25 @@ type sendJob struct {
 // sent if and only if the caller's change commits: "queued" with a job that
 // sends it when SMTP is configured, "held" otherwise.
 func (m *Mailer) Queue(ctx context.Context, tx *db.Tx, msg Message) error {
-	if _, err := msg.check(); err != nil {
+	p, err := Prepare(msg)
+	if err != nil {
 		return err
+	}
+	return m.QueuePrepared(ctx, tx, p)
+}
+
+// Prepared is a message checked and encoded for the outbox, ready to be
+// queued: a write that many others wait for (a booking) prepares its email
+// beforehand, and its transaction only inserts it.
+type Prepared struct {
+	msg         Message
+	attachments string // JSON
+}
+
+// Prepare checks msg and encodes it for the outbox.
+func Prepare(msg Message) (Prepared, error) {
+	if _, err := msg.check(); err != nil {
+		return Prepared{}, err
 	}
 	attachments := msg.Attachments
 	if attachments == nil {
@@ -84,8 +101,13 @@ func (m *Mailer) Queue(ctx context.Context, tx *db.Tx, msg Message) error {
 	}
 	enc, err := json.Marshal(attachments)
 	if err != nil {
-		return fmt.Errorf("mail: encode attachments: %w", err)
+		return Prepared{}, fmt.Errorf("mail: encode attachments: %w", err)
 	}
+	return Prepared{msg: msg, attachments: string(enc)}, nil
+}
+
+// QueuePrepared queues a prepared message, as Queue does.
+func (m *Mailer) QueuePrepared(ctx context.Context, tx *db.Tx, p Prepared) error {
 	status := StatusHeld
 	if m.smtp.Enabled() {
 		status = StatusQueued
@@ -93,7 +115,7 @@ func (m *Mailer) Queue(ctx context.Context, tx *db.Tx, msg Message) error {
 	var id int64
 	if err := tx.QueryRowContext(ctx, `INSERT INTO outbox (to_addr, subject, body_text, body_html, attachments, status, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-		msg.To, msg.Subject, msg.Text, msg.HTML, string(enc), status, tx.Now).Scan(&id); err != nil {
+		p.msg.To, p.msg.Subject, p.msg.Text, p.msg.HTML, p.attachments, status, tx.Now).Scan(&id); err != nil {
 		return fmt.Errorf("mail: queue: %w", err)
 	}
 	if status == StatusHeld {
