@@ -123,6 +123,46 @@ func TestWrite_FailureWritesNothing(t *testing.T) {
 	})
 }
 
+// A read runs its statements with one Now and refuses ExecContext; on
+// PostgreSQL it runs outside any transaction (at READ COMMITTED each
+// statement sees its own snapshot anyway), sparing BEGIN and COMMIT.
+func TestRead_RefusesExecAndOnPostgresSparesTheTransaction(t *testing.T) {
+	testkit.EachEngine(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		err := d.Read(ctx, func(tx *db.Tx) error {
+			_, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)`, "x", "1", tx.Now)
+			return err
+		})
+		if err == nil {
+			t.Fatal("ExecContext in a read ran")
+		}
+		var n int
+		if err := d.SQL.QueryRowContext(ctx, `SELECT count(*) FROM settings`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 0 {
+			t.Fatalf("%d rows written by a read", n)
+		}
+		if d.Engine != db.Postgres {
+			return
+		}
+		// now() is the instant a transaction began: two statements in one
+		// transaction see the same, outside any they do not.
+		var first, second time.Time
+		if err := d.Read(ctx, func(tx *db.Tx) error {
+			if err := tx.QueryRowContext(ctx, `SELECT now()`).Scan(&first); err != nil {
+				return err
+			}
+			return tx.QueryRowContext(ctx, `SELECT now()`).Scan(&second)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if first.Equal(second) {
+			t.Errorf("a read's two statements ran in one transaction (now() %v both times)", first)
+		}
+	})
+}
+
 func TestMapError_UniqueViolationIsConflict(t *testing.T) {
 	testkit.EachEngine(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
