@@ -63,6 +63,9 @@ type DB struct {
 	restartFrames    int
 }
 
+// maxPostgresConns bounds the connections to PostgreSQL.
+const maxPostgresConns = 20
+
 // IsPostgres tells whether url selects PostgreSQL.
 func IsPostgres(url string) bool {
 	return strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://")
@@ -82,8 +85,13 @@ func Open(ctx context.Context, location string, clock coop.Clock) (*DB, error) {
 		if err != nil {
 			return nil, fmt.Errorf("database %s: %w", d.Location, err)
 		}
-		d.SQL.SetMaxOpenConns(20)
-		d.SQL.SetMaxIdleConns(10)
+		// As many idle connections kept as open: with fewer, a burst's
+		// connections were closed as they came back and opened again at
+		// the next, each a new server process with cold caches (under 64
+		// clients, half the two cores went to starting them). Idle ones
+		// close after five minutes.
+		d.SQL.SetMaxOpenConns(maxPostgresConns)
+		d.SQL.SetMaxIdleConns(maxPostgresConns)
 		d.SQL.SetConnMaxIdleTime(5 * time.Minute)
 	} else {
 		if location == "" {

@@ -163,6 +163,44 @@ func TestRead_RefusesExecAndOnPostgresSparesTheTransaction(t *testing.T) {
 	})
 }
 
+// The connections a burst of reads opened stay for the next burst: a
+// connection closed as it comes back is, on PostgreSQL, a server process
+// started again with cold caches at the next.
+func TestRead_ABurstKeepsItsConnections(t *testing.T) {
+	testkit.EachEngine(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		n := d.SQL.Stats().MaxOpenConnections
+		if n == 0 {
+			t.Fatal("the pool is unbounded")
+		}
+		for range 2 {
+			var all sync.WaitGroup
+			all.Add(n)
+			errs := make(chan error, n)
+			for range n {
+				go func() {
+					errs <- d.Read(ctx, func(tx *db.Tx) error {
+						var one int
+						err := tx.QueryRowContext(ctx, `SELECT 1`).Scan(&one)
+						all.Done()
+						all.Wait() // every connection of the pool held at once
+						return err
+					})
+				}()
+			}
+			for range n {
+				if err := <-errs; err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if st := d.SQL.Stats(); st.MaxIdleClosed != 0 || st.OpenConnections != n {
+			t.Errorf("after two bursts of %d reads: %d connections closed as they came back, %d open; want 0 and %d",
+				n, st.MaxIdleClosed, st.OpenConnections, n)
+		}
+	})
+}
+
 func TestMapError_UniqueViolationIsConflict(t *testing.T) {
 	testkit.EachEngine(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
