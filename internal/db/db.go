@@ -63,8 +63,11 @@ type DB struct {
 	restartFrames    int
 }
 
-// maxPostgresConns bounds the connections to PostgreSQL.
-const maxPostgresConns = 20
+// maxPostgresConns bounds the connections to PostgreSQL. Each is a server
+// process: beyond a few per core they add switching, not work. With the
+// server on the same two cores, 10 gave a fifth more bookings a second
+// than 20, and 5 no more than 10 (docs/performance.md, ninth session).
+const maxPostgresConns = 10
 
 // IsPostgres tells whether url selects PostgreSQL.
 func IsPostgres(url string) bool {

@@ -179,13 +179,19 @@ func TestRead_ABurstKeepsItsConnections(t *testing.T) {
 			errs := make(chan error, n)
 			for range n {
 				go func() {
-					errs <- d.Read(ctx, func(tx *db.Tx) error {
+					ran := false
+					err := d.Read(ctx, func(tx *db.Tx) error {
+						ran = true
 						var one int
 						err := tx.QueryRowContext(ctx, `SELECT 1`).Scan(&one)
 						all.Done()
 						all.Wait() // every connection of the pool held at once
 						return err
 					})
+					if !ran {
+						all.Done() // the others wait for none
+					}
+					errs <- err
 				}()
 			}
 			for range n {
