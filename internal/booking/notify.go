@@ -92,7 +92,21 @@ func (m *Mailer) Notify(ctx context.Context, tx *db.Tx, n Notice) (Tell, error) 
 	if err != nil {
 		return nil, err
 	}
-	return func(ctx context.Context, tx *db.Tx) error { return m.Mailer.QueuePrepared(ctx, tx, prepared) }, nil
+	return email{m.Mailer, prepared}, nil
+}
+
+// email is the Tell of a prepared email.
+type email struct {
+	mailer *coopmail.Mailer
+	msg    coopmail.Prepared
+}
+
+func (e email) Queue(ctx context.Context, tx *db.Tx) error {
+	return e.mailer.QueuePrepared(ctx, tx, e.msg)
+}
+
+func (e email) QueueWith(st *db.Statement, after string) error {
+	return e.mailer.QueueWith(st, e.msg, after)
 }
 
 // calendarOf says which .ics an event carries, if any.

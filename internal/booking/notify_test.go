@@ -85,3 +85,57 @@ func TestMailer_SendsTheBookingWithItsCalendarThroughSMTP(t *testing.T) {
 		}
 	})
 }
+
+// A booking that the database refuses (the room taken, the desk full)
+// queues no email, and one written once queues one: on PostgreSQL the one
+// statement that writes a booking and its email fails whole.
+func TestMailer_ARefusedBookingQueuesNoEmail(t *testing.T) {
+	testkit.EachEngine(t, func(t *testing.T, d *db.DB) {
+		r := newRuled(t, d, 3)
+		srv := testkit.StartSMTP(t)
+		log := slog.New(slog.NewTextHandler(io.Discard, nil))
+		m := mail.NewMailer(d, jobs.New(d, log), srv.Config(), log)
+		cat, err := i18n.Load()
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.svc.Notify = (&booking.Mailer{Mailer: m, Catalogs: cat, BaseURL: "https://coop.example"}).Notify
+		tuesday := func(h int) time.Time { return monday(h, 30).AddDate(0, 0, 1) }
+		book := func(space space, member int, start, end time.Time) error {
+			_, err := r.svc.Book(ctx, r.req(space, member, start, end))
+			return err
+		}
+		for member := range 2 {
+			if err := book(r.desk, member, tuesday(8), tuesday(12)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		wantRefusal(t, book(r.desk, 2, tuesday(8), tuesday(12)), "booking.full")
+		if err := book(r.room, 0, tuesday(14), tuesday(16)); err != nil {
+			t.Fatal(err)
+		}
+		wantRefusal(t, book(r.room, 1, tuesday(15), tuesday(17)), "booking.overlap")
+		// The rules changed between reading and writing: on PostgreSQL the
+		// one statement writes nothing, and the transaction after it books
+		// and queues one email.
+		r.svc.SetMeanwhile(func() {
+			r.svc.SetMeanwhile(nil)
+			r.rules(booking.RuleInput{NoticeMinutes: "60"})
+		})
+		if err := book(r.room, 1, tuesday(16), tuesday(17)); err != nil {
+			t.Fatal(err)
+		}
+
+		_, queued, err := m.List(ctx, 10, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var jobsQueued int
+		if err := d.SQL.QueryRowContext(ctx, `SELECT count(*) FROM jobs WHERE kind = $1`, mail.JobSend).Scan(&jobsQueued); err != nil {
+			t.Fatal(err)
+		}
+		if queued != 4 || jobsQueued != 4 {
+			t.Errorf("%d emails and %d jobs to send them after 4 bookings and 2 refusals, want 4 and 4", queued, jobsQueued)
+		}
+	})
+}

@@ -351,3 +351,61 @@ func TestBackup_PostgresExplainsPgDump(t *testing.T) {
 		}
 	}
 }
+
+// A one-statement write (PostgreSQL) writes all its WITH items or, when
+// one fails, none; its later items read the rows of earlier ones; SQLite
+// refuses it.
+func TestStatement_WritesAllItsItemsOrNone(t *testing.T) {
+	testkit.EachEngine(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		write := func(key, value string) (string, error) {
+			st := d.Statement()
+			st.With("first", `INSERT INTO settings (key, value, updated_at) VALUES (`+st.Args(key, value, st.Now)+`) RETURNING key`)
+			st.With("second", `INSERT INTO settings (key, value, updated_at) SELECT key || '.copy', `+st.Arg(value)+`, `+st.Arg(st.Now)+` FROM first RETURNING key`)
+			var got string
+			err := st.Scan(ctx, `SELECT key FROM second`, &got)
+			return got, err
+		}
+		got, err := write("a", "1")
+		if d.Engine == db.SQLite {
+			if err == nil {
+				t.Fatal("SQLite ran a one-statement write")
+			}
+			return
+		}
+		if err != nil || got != "a.copy" {
+			t.Fatalf("got %q, %v; want a.copy", got, err)
+		}
+		// "b.copy" exists: the second item fails, and the first writes nothing.
+		if _, err := d.SQL.ExecContext(ctx, `INSERT INTO settings (key, value, updated_at) VALUES ('b.copy', '0', $1)`, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := write("b", "2"); !db.IsConflict(d.MapError(err)) {
+			t.Fatalf("a duplicate key in the second item: %v, want a conflict", err)
+		}
+		var keys []string
+		rows, err := d.SQL.QueryContext(ctx, `SELECT key FROM settings ORDER BY key`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var k string
+			if err := rows.Scan(&k); err != nil {
+				t.Fatal(err)
+			}
+			keys = append(keys, k)
+		}
+		if want := []string{"a", "a.copy", "b.copy"}; !slices.Equal(keys, want) {
+			t.Errorf("keys %v, want %v", keys, want)
+		}
+		st := d.Statement()
+		st.With("x", `SELECT 1`)
+		defer func() {
+			if recover() == nil {
+				t.Error("two items of one name: no panic")
+			}
+		}()
+		st.With("x", `SELECT 2`)
+	})
+}

@@ -114,30 +114,55 @@ func MaxAttempts(n int) Option { return func(o *options) { o.maxAttempts = n } }
 // caller's commit, on PostgreSQL it may look too early and find the job at
 // its next poll (a second later) unless the caller calls Wake after commit.
 func (q *Queue) Enqueue(ctx context.Context, tx *db.Tx, kind string, payload any, opts ...Option) error {
-	o := options{maxAttempts: DefaultMaxAttempts}
-	for _, opt := range opts {
-		opt(&o)
-	}
-	if kind == "" {
-		return errors.New("jobs: enqueue without a kind")
-	}
-	if o.maxAttempts < 1 {
-		return fmt.Errorf("jobs: enqueue %s: max attempts %d, want at least 1", kind, o.maxAttempts)
+	o, err := settle(kind, tx.Now, opts)
+	if err != nil {
+		return err
 	}
 	body, err := json.Marshal(payload)
 	if err != nil {
 		return fmt.Errorf("jobs: enqueue %s: encode payload: %w", kind, err)
 	}
-	runAt := tx.Now
-	if !o.runAt.IsZero() {
-		runAt = db.Instant(o.runAt)
-	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO jobs (kind, payload, status, attempts, max_attempts, run_at, created_at)
-		VALUES ($1, $2, $3, 0, $4, $5, $6)`, kind, string(body), StatusPending, o.maxAttempts, runAt, tx.Now); err != nil {
+		VALUES ($1, $2, $3, 0, $4, $5, $6)`, kind, string(body), StatusPending, o.maxAttempts, o.runAt, tx.Now); err != nil {
 		return fmt.Errorf("jobs: enqueue %s: %w", kind, err)
 	}
 	q.Wake()
 	return nil
+}
+
+// EnqueueWith adds to a one-statement write (db.Statement, PostgreSQL) a
+// job of kind for each row of its item from, as Enqueue would in a
+// transaction: payload is the SQL expression of its JSON, over that row.
+// It wakes the worker as Enqueue does, before the statement runs.
+func (q *Queue) EnqueueWith(st *db.Statement, kind, payload, from string, opts ...Option) error {
+	o, err := settle(kind, st.Now, opts)
+	if err != nil {
+		return err
+	}
+	st.With("job_of_"+from, `INSERT INTO jobs (kind, payload, status, attempts, max_attempts, run_at, created_at)
+		SELECT `+st.Args(kind)+`, `+payload+`, `+st.Args(StatusPending)+`, 0, `+st.Args(o.maxAttempts, o.runAt, st.Now)+` FROM `+from)
+	q.Wake()
+	return nil
+}
+
+// settle applies opts to a job of kind enqueued at now, and checks them.
+func settle(kind string, now time.Time, opts []Option) (options, error) {
+	o := options{maxAttempts: DefaultMaxAttempts}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if kind == "" {
+		return o, errors.New("jobs: enqueue without a kind")
+	}
+	if o.maxAttempts < 1 {
+		return o, fmt.Errorf("jobs: enqueue %s: max attempts %d, want at least 1", kind, o.maxAttempts)
+	}
+	if o.runAt.IsZero() {
+		o.runAt = now
+	} else {
+		o.runAt = db.Instant(o.runAt)
+	}
+	return o, nil
 }
 
 // Wake tells the worker to look for due jobs now instead of at its next

@@ -108,10 +108,7 @@ func Prepare(msg Message) (Prepared, error) {
 
 // QueuePrepared queues a prepared message, as Queue does.
 func (m *Mailer) QueuePrepared(ctx context.Context, tx *db.Tx, p Prepared) error {
-	status := StatusHeld
-	if m.smtp.Enabled() {
-		status = StatusQueued
-	}
+	status := m.status()
 	var id int64
 	if err := tx.QueryRowContext(ctx, `INSERT INTO outbox (to_addr, subject, body_text, body_html, attachments, status, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
@@ -122,6 +119,30 @@ func (m *Mailer) QueuePrepared(ctx context.Context, tx *db.Tx, p Prepared) error
 		return nil
 	}
 	return m.queue.Enqueue(ctx, tx, JobSend, sendJob{OutboxID: id}, jobs.MaxAttempts(SendAttempts))
+}
+
+// QueueWith adds a prepared message to a one-statement write
+// (db.Statement, PostgreSQL), queued as QueuePrepared queues it if the
+// statement's item after yields a row.
+func (m *Mailer) QueueWith(st *db.Statement, p Prepared, after string) error {
+	status := m.status()
+	name := "outbox_after_" + after
+	st.With(name, `INSERT INTO outbox (to_addr, subject, body_text, body_html, attachments, status, created_at)
+		SELECT `+st.Args(p.msg.To, p.msg.Subject, p.msg.Text, p.msg.HTML, p.attachments, status, st.Now)+` FROM `+after+` LIMIT 1 RETURNING id`)
+	if status == StatusHeld {
+		return nil
+	}
+	// The payload of sendJob.
+	return m.queue.EnqueueWith(st, JobSend, `json_build_object('outbox_id', id)::text`, name, jobs.MaxAttempts(SendAttempts))
+}
+
+// status is the status a message is queued with: "queued" with a job that
+// sends it when SMTP is configured, "held" otherwise.
+func (m *Mailer) status() string {
+	if m.smtp.Enabled() {
+		return StatusQueued
+	}
+	return StatusHeld
 }
 
 // send is the mail.send job: it sends one queued message and records the
