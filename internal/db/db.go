@@ -277,7 +277,7 @@ func (d *DB) Write(ctx context.Context, fn func(tx *Tx) error) error {
 // any transaction: at READ COMMITTED, the level the application runs at,
 // each statement sees a snapshot of its own, in a transaction or not, and
 // BEGIN and COMMIT would be two more round trips to the server (a booking
-// takes six instead of eight: 8 % more bookings a second,
+// took six instead of eight: 8 % more bookings a second,
 // docs/performance.md). fn must not write: ExecContext refuses.
 func (d *DB) Read(ctx context.Context, fn func(tx *Tx) error) error {
 	if d.Engine == Postgres {
