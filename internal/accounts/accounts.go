@@ -75,6 +75,9 @@ type User struct {
 	TOTPEnabled   bool
 	Demo          bool
 	CreatedAt     time.Time
+	// Audience is the public the member declared ("professionals" or
+	// "e_inclusion"), which their bookings are for.
+	Audience string
 }
 
 // Durations of sessions and links.
@@ -178,12 +181,12 @@ func hashToken(token string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-const userColumns = `id, public_id, email, name, role, locale, email_verified_at IS NOT NULL, totp_enabled_at IS NOT NULL, demo, created_at`
+const userColumns = `id, public_id, email, name, role, locale, email_verified_at IS NOT NULL, totp_enabled_at IS NOT NULL, demo, created_at, audience`
 
 func scanUser(row interface{ Scan(...any) error }) (User, error) {
 	var u User
 	var role string
-	err := row.Scan(&u.ID, &u.PublicID, &u.Email, &u.Name, &role, &u.Locale, &u.EmailVerified, &u.TOTPEnabled, &u.Demo, &u.CreatedAt)
+	err := row.Scan(&u.ID, &u.PublicID, &u.Email, &u.Name, &role, &u.Locale, &u.EmailVerified, &u.TOTPEnabled, &u.Demo, &u.CreatedAt, &u.Audience)
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, coop.Errorf(coop.ENotFound, "error.not_found")
 	}

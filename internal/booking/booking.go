@@ -163,8 +163,10 @@ func (r Request) walkIn() bool { return r.GuestName != "" || r.GuestContact != "
 type Service struct {
 	DB *db.DB
 	// setups caches the Setup of places by id, each with the version it
-	// was read at (see setupOf).
+	// was read at (see setupOf); places the id of each space's place, by
+	// the space's public id (see remembered).
 	setups sync.Map
+	places sync.Map
 	// held caches the seats held in places (see heldIn), avails the
 	// availabilities computed (see Availability).
 	held   heldCache
@@ -281,14 +283,16 @@ func (s *Service) Book(ctx context.Context, req Request) (Booking, error) {
 	}
 	// A booking is decided in two steps. What it reads — the space, the
 	// place's rules, who books and for which audience, the email to send —
-	// is read beside the writer; the write transaction then checks what may
-	// have changed since (the rules, the clock, the member's active
-	// bookings; the seats: the database's triggers) and writes. Writes run
-	// one at a time, and what they do bounds the bookings a second.
+	// is read beside the writer, or taken from memory when it can; the
+	// write then checks what may have changed since (the space's place, the
+	// rules, the audience declared, the clock, the member's active
+	// bookings; the seats: the database's triggers) and writes. On SQLite
+	// writes run one at a time, and what they do bounds the bookings a
+	// second.
 	var p *plan
 	err := s.DB.Read(ctx, func(tx *db.Tx) error {
 		var err error
-		p, err = s.plan(ctx, tx, req)
+		p, err = s.plan(ctx, tx, req, false)
 		return err
 	})
 	if err == nil && p.repeated {
@@ -305,10 +309,12 @@ func (s *Service) Book(ctx context.Context, req Request) (Booking, error) {
 	if err == nil {
 		b, err = s.write(ctx, req, p)
 	}
-	if err != nil && req.IdempotencyKey != "" && coop.ErrorCode(err) == coop.EConflict {
-		// A concurrent request with the same key may have won, its seats
-		// or the key's unique index refusing this one: answer as its
-		// repetition would.
+	if code := coop.ErrorCode(err); req.IdempotencyKey != "" && (code == coop.EConflict || code == coop.EInvalid) {
+		// An earlier or concurrent request with the same key may have
+		// booked: its seats, its count of active bookings or the key's
+		// unique index then refuse this one (a plan from memory does not
+		// look for the key: the write finds it). Answer as its repetition
+		// would.
 		return s.replay(ctx, req, err)
 	}
 	if err != nil {
@@ -334,16 +340,30 @@ type plan struct {
 	staff bool
 	b     Booking // as it is to be written, created at the plan's instant
 	tell  Tell    // the notice of b, prepared
+	// declared is the audience the caller declared, as the plan knew it:
+	// the write checks it, with the setup's place and version.
+	declared string
 	// repeated tells that an earlier request with the same idempotency
 	// key made b.
 	repeated bool
 }
 
-// plan decides a request as far as reading can, in any transaction.
-func (s *Service) plan(ctx context.Context, tx *db.Tx, req Request) (*plan, error) {
-	// One statement reads what every request needs beside the place's
-	// setup (cached by its version): the space's place, the caller's
-	// declared audience, and whether the key was used before.
+// plan decides a request as far as reading can, in any transaction; fresh
+// reads what it may otherwise take from memory.
+func (s *Service) plan(ctx context.Context, tx *db.Tx, req Request, fresh bool) (*plan, error) {
+	// What every request needs beside the place's setup (cached by its
+	// version) comes from memory when it can (remembered); else one
+	// statement reads it: the space's place, the caller's declared
+	// audience, and whether the key was used before.
+	if !fresh {
+		if placeID, version, declared, known := s.remembered(req); known {
+			// What a plan from memory refuses, the database may not (the
+			// memory may be late): that is read.
+			if p, err := s.decide(ctx, tx, req, placeID, version, declared); err == nil {
+				return p, nil
+			}
+		}
+	}
 	var (
 		placeID, version int64
 		declared         string
@@ -364,6 +384,7 @@ func (s *Service) plan(ctx context.Context, tx *db.Tx, req Request) (*plan, erro
 	if err != nil {
 		return nil, err
 	}
+	s.places.Store(req.SpacePublicID, placeID)
 	if repeated {
 		prev, found, err := byKey(ctx, tx, req.By.ID, req.IdempotencyKey)
 		switch {
@@ -375,6 +396,12 @@ func (s *Service) plan(ctx context.Context, tx *db.Tx, req Request) (*plan, erro
 			return &plan{b: prev, repeated: true}, nil
 		}
 	}
+	return s.decide(ctx, tx, req, placeID, version, declared)
+}
+
+// decide plans req for the space's place placeID, whose setup is at
+// version, and a caller who declared the audience declared.
+func (s *Service) decide(ctx context.Context, tx *db.Tx, req Request, placeID, version int64, declared string) (*plan, error) {
 	setup, err := s.setupAt(ctx, tx, placeID, version)
 	if err != nil {
 		return nil, err
@@ -398,7 +425,7 @@ func (s *Service) plan(ctx context.Context, tx *db.Tx, req Request) (*plan, erro
 	if e := setup.Check(sp, audience, req.Start, req.End, tx.Now, staff); e != nil {
 		return nil, e
 	}
-	p := &plan{setup: setup, sp: sp, staff: staff, b: Booking{SpaceID: sp.ID, SpacePublicID: sp.PublicID, SpaceName: sp.Name,
+	p := &plan{setup: setup, sp: sp, staff: staff, declared: declared, b: Booking{SpaceID: sp.ID, SpacePublicID: sp.PublicID, SpaceName: sp.Name,
 		PlaceSlug: setup.Slug, PlaceName: setup.Name, GuestName: req.GuestName, GuestContact: req.GuestContact,
 		Audience: audience, Start: req.Start, End: req.End, Seats: req.Seats, Exclusive: sp.Exclusive, Status: Confirmed,
 		Attendance: Expected, IdempotencyKey: req.IdempotencyKey, CreatedAt: tx.Now, PublicID: newPublicID(tx.Now)}}
@@ -411,6 +438,31 @@ func (s *Service) plan(ctx context.Context, tx *db.Tx, req Request) (*plan, erro
 	}
 	p.tell, err = s.prepare(ctx, tx, requestNotice(req, p.b))
 	return p, err
+}
+
+// remembered returns what plan would read, from memory: the place of the
+// space (known since a plan read it), the version of that place's cached
+// setup, which still has the space, and the audience the caller's account
+// came with (req.By). The write checks all three against the database, and
+// plans again, reading, should one have changed; the key's earlier use it
+// does not look for (see Book).
+func (s *Service) remembered(req Request) (placeID, version int64, declared string, known bool) {
+	if req.By.Audience == "" {
+		return 0, 0, "", false
+	}
+	id, ok := s.places.Load(req.SpacePublicID)
+	if !ok {
+		return 0, 0, "", false
+	}
+	c, ok := s.setups.Load(id.(int64))
+	if !ok {
+		return 0, 0, "", false
+	}
+	setup := c.(*Setup)
+	if _, ok := setup.Space(req.SpacePublicID); !ok {
+		return 0, 0, "", false
+	}
+	return setup.PlaceID, setup.Version, req.By.Audience, true
 }
 
 // write writes a planned booking: in one statement on PostgreSQL when it
@@ -449,10 +501,12 @@ func (s *Service) bookInOne(ctx context.Context, req Request, p *plan) (b Bookin
 		}
 	}
 	b = p.b
-	st.With("version", `SELECT p.setup_version FROM spaces s JOIN places p ON p.id = s.place_id
-		WHERE s.id = `+st.Arg(b.SpaceID)+` FOR UPDATE`)
+	st.With("version", `SELECT p.setup_version, p.id AS place_id,
+		COALESCE((SELECT audience FROM users WHERE id = `+st.Arg(req.By.ID)+`), '') AS declared
+		FROM spaces s JOIN places p ON p.id = s.place_id WHERE s.id = `+st.Arg(b.SpaceID)+` FOR UPDATE`)
 	st.With("booking", `INSERT INTO bookings (`+bookingColumns+`) SELECT `+st.Args(b.row(req.By.ID)...)+`
-		FROM version WHERE setup_version = `+st.Arg(p.setup.Version)+` RETURNING id`)
+		FROM version WHERE setup_version = `+st.Arg(p.setup.Version)+` AND place_id = `+st.Arg(p.setup.PlaceID)+`
+		AND declared = `+st.Arg(p.declared)+` RETURNING id`)
 	if tell != nil {
 		if err := tell.QueueWith(st, "booking"); err != nil {
 			return Booking{}, true, err
@@ -465,7 +519,7 @@ func (s *Service) bookInOne(ctx context.Context, req Request, p *plan) (b Bookin
 	}
 	switch {
 	case db.Retry(err) || (err == nil && !id.Valid):
-		// A deadlock, or the rules changed since the plan: book decides.
+		// A deadlock, or what the plan knew changed: book decides.
 		return Booking{}, false, nil
 	case err != nil:
 		return Booking{}, true, err
@@ -498,16 +552,20 @@ func seatsRefusal(err error) error {
 // book writes a planned booking, inside the write transaction.
 func (s *Service) book(ctx context.Context, tx *db.Tx, req Request, p *plan) (Booking, error) {
 	// The space locked (PostgreSQL: concurrent bookings of it decide one
-	// after the other), and the rules' version.
-	var version int64
-	err := tx.QueryRowContext(ctx, `SELECT p.setup_version FROM spaces s JOIN places p ON p.id = s.place_id
-		WHERE s.id = $1`+tx.ForUpdate(), p.sp.ID).Scan(&version)
+	// after the other), and what the plan knew: the space's place, the
+	// rules' version, the caller's declared audience.
+	var (
+		version, placeID int64
+		declared         string
+	)
+	err := tx.QueryRowContext(ctx, `SELECT p.setup_version, p.id, COALESCE((SELECT audience FROM users WHERE id = $2), '')
+		FROM spaces s JOIN places p ON p.id = s.place_id WHERE s.id = $1`+tx.ForUpdate(), p.sp.ID, req.By.ID).Scan(&version, &placeID, &declared)
 	if err != nil {
 		return Booking{}, err
 	}
-	if version != p.setup.Version {
-		// The rules changed since the plan: plan again, here.
-		if p, err = s.plan(ctx, tx, req); err != nil {
+	if version != p.setup.Version || placeID != p.setup.PlaceID || declared != p.declared {
+		// It changed since the plan: plan again, here, reading.
+		if p, err = s.plan(ctx, tx, req, true); err != nil {
 			return Booking{}, err
 		}
 		if p.repeated {

@@ -101,7 +101,9 @@ func (f *fixture) req(sp space, user int, start, end time.Time) booking.Request 
 
 func (f *fixture) member(i int) accounts.User {
 	email := fmt.Sprintf("membre%d@example.fr", i)
-	return accounts.User{ID: f.users[i], Role: accounts.Member, Email: email, Name: email, Locale: "fr"}
+	// The audience the accounts are created with; a test that changes one
+	// in the database leaves it here, as a signed-in member's may be.
+	return accounts.User{ID: f.users[i], Role: accounts.Member, Email: email, Name: email, Locale: "fr", Audience: "professionals"}
 }
 
 // at returns 2026-02-02 (a Monday) at hour h, UTC.

@@ -664,6 +664,20 @@ func TestBook_WhatChangesBetweenReadingAndWritingDecides(t *testing.T) {
 			wantRefusal(t, err, "booking.overlap")
 		}
 
+		// The member declared the other audience meanwhile, the account
+		// they signed in with saying the first: the booking is for the
+		// audience declared now (planned from memory, the write notices).
+		r.rules(booking.RuleInput{NoticeMinutes: "60"})
+		if _, err := r.svc.Book(ctx, r.req(r.room, 0, tuesday(10), tuesday(11))); err != nil {
+			t.Fatal(err) // and the rules as they are now in memory
+		}
+		meanwhile(func() { r.exec(`UPDATE users SET audience = 'e_inclusion' WHERE id = $1`, r.users[2]) })
+		b, err = r.svc.Book(ctx, r.req(r.room, 2, tuesday(11), tuesday(12)))
+		if err != nil || b.Audience != booking.AudienceEInclusion {
+			t.Fatalf("audience declared meanwhile: %q, %v; want %s", b.Audience, err, booking.AudienceEInclusion)
+		}
+		r.rules(booking.RuleInput{MaxActive: "2", NoticeMinutes: "60"})
+
 		// The clock turned meanwhile: at 08:31 the 09:30 slot is within
 		// the hour's notice; at 09:02, with no limit of active bookings to
 		// count (PostgreSQL then writes in one statement), the 10:00 one.
@@ -674,5 +688,36 @@ func TestBook_WhatChangesBetweenReadingAndWritingDecides(t *testing.T) {
 		meanwhile(func() { d.Clock.(*coop.FixedClock).Advance(31 * time.Minute) })
 		_, err = r.svc.Book(ctx, r.req(r.room, 1, monday(10, 0), monday(11, 0)))
 		wantRefusal(t, err, "booking.notice")
+	})
+}
+
+// A request repeated with its idempotency key answers the booking it made,
+// though that booking now reaches the member's limit of active bookings
+// (the plan, from memory, does not look for the key: the write's refusal
+// does).
+func TestBook_ARepeatedRequestAnswersItsBookingBeyondTheLimit(t *testing.T) {
+	testkit.EachEngine(t, func(t *testing.T, d *db.DB) {
+		r := newRuled(t, d, 1)
+		r.svc.Notify = nil
+		r.rules(booking.RuleInput{MaxActive: "1"})
+		tuesday := func(h int) time.Time { return monday(h, 30).AddDate(0, 0, 1) }
+		req := r.req(r.room, 0, tuesday(9), tuesday(10))
+		req.IdempotencyKey = "une-clé"
+		first, err := r.svc.Book(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 3 {
+			again, err := r.svc.Book(ctx, req)
+			if err != nil || again.PublicID != first.PublicID {
+				t.Fatalf("repeated: %s, %v; want %s", again.PublicID, err, first.PublicID)
+			}
+		}
+		other := r.req(r.room, 0, tuesday(11), tuesday(12))
+		_, err = r.svc.Book(ctx, other)
+		wantRefusal(t, err, "booking.max_active")
+		other.IdempotencyKey = "une-clé"
+		_, err = r.svc.Book(ctx, other)
+		wantCode(t, err, coop.EConflict, "booking.idempotency_mismatch")
 	})
 }
