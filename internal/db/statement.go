@@ -19,9 +19,10 @@ import (
 //
 // It is for the hot writes whose every step fits in SQL; DB.Write stays the
 // way to write, and the only one on SQLite, whose WITH items cannot modify.
-// Each item sees the statement's snapshot, not what another item wrote: an
-// item that needs a fresh count takes it in a trigger (as the seats of a
-// booking are counted), or the write belongs in DB.Write.
+// Each item sees the tables as the statement began, and what the items it
+// names return (RETURNING), not the rows they wrote: an item that needs a
+// fresh count takes it in a trigger (as the seats of a booking are
+// counted), or the write belongs in DB.Write.
 type Statement struct {
 	// Now is the instant the write runs at, as Tx.Now.
 	Now   time.Time
