@@ -353,13 +353,15 @@ func TestBackup_PostgresExplainsPgDump(t *testing.T) {
 }
 
 // A one-statement write (PostgreSQL) writes all its WITH items or, when
-// one fails, none; its later items read the rows of earlier ones; SQLite
-// refuses it.
+// one fails, none, and then runs what it was given to; its later items read
+// the rows of earlier ones; SQLite refuses it.
 func TestStatement_WritesAllItsItemsOrNone(t *testing.T) {
 	testkit.EachEngine(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
+		var written int
 		write := func(key, value string) (string, error) {
 			st := d.Statement()
+			st.Then(func() { written++ })
 			st.With("first", `INSERT INTO settings (key, value, updated_at) VALUES (`+st.Args(key, value, st.Now)+`) RETURNING key`)
 			st.With("second", `INSERT INTO settings (key, value, updated_at) SELECT key || '.copy', `+st.Arg(value)+`, `+st.Arg(st.Now)+` FROM first RETURNING key`)
 			var got string
@@ -398,6 +400,9 @@ func TestStatement_WritesAllItsItemsOrNone(t *testing.T) {
 		}
 		if want := []string{"a", "a.copy", "b.copy"}; !slices.Equal(keys, want) {
 			t.Errorf("keys %v, want %v", keys, want)
+		}
+		if written != 1 {
+			t.Errorf("Then ran after %d statements, want 1 (the one that wrote)", written)
 		}
 		st := d.Statement()
 		st.With("x", `SELECT 1`)

@@ -30,6 +30,7 @@ type Statement struct {
 	with  []string
 	args  []any
 	names map[string]bool
+	then  []func()
 }
 
 // Statement starts a one-statement write. It runs on PostgreSQL only.
@@ -62,6 +63,10 @@ func (s *Statement) With(name, query string) {
 	s.with = append(s.with, name+" AS ("+query+")")
 }
 
+// Then has fn run once the statement has written (Scan returns nil): to
+// wake a worker for the rows it added, say.
+func (s *Statement) Then(fn func()) { s.then = append(s.then, fn) }
+
 // Scan runs the statement ending with the query final, and scans its one
 // row into dest. A failed statement wrote nothing. Its errors are the
 // driver's, as a Tx's statements' are: read them with Raised, then map
@@ -74,7 +79,13 @@ func (s *Statement) Scan(ctx context.Context, final string, dest ...any) error {
 	if len(s.with) > 0 {
 		query = "WITH " + strings.Join(s.with, ",\n") + "\n" + final
 	}
-	return s.db.SQL.QueryRowContext(ctx, query, s.args...).Scan(dest...)
+	if err := s.db.SQL.QueryRowContext(ctx, query, s.args...).Scan(dest...); err != nil {
+		return err
+	}
+	for _, fn := range s.then {
+		fn()
+	}
+	return nil
 }
 
 // Retry tells whether err, mapped by MapError, is worth retrying: the

@@ -133,7 +133,7 @@ func (q *Queue) Enqueue(ctx context.Context, tx *db.Tx, kind string, payload any
 // EnqueueWith adds to a one-statement write (db.Statement, PostgreSQL) a
 // job of kind for each row of its item from, as Enqueue would in a
 // transaction: payload is the SQL expression of its JSON, over that row.
-// It wakes the worker as Enqueue does, before the statement runs.
+// It wakes the worker once the statement has written.
 func (q *Queue) EnqueueWith(st *db.Statement, kind, payload, from string, opts ...Option) error {
 	o, err := settle(kind, st.Now, opts)
 	if err != nil {
@@ -141,7 +141,7 @@ func (q *Queue) EnqueueWith(st *db.Statement, kind, payload, from string, opts .
 	}
 	st.With("job_of_"+from, `INSERT INTO jobs (kind, payload, status, attempts, max_attempts, run_at, created_at)
 		SELECT `+st.Args(kind)+`, `+payload+`, `+st.Args(StatusPending)+`, 0, `+st.Args(o.maxAttempts, o.runAt, st.Now)+` FROM `+from)
-	q.Wake()
+	st.Then(q.Wake)
 	return nil
 }
 
