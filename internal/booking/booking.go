@@ -494,11 +494,8 @@ func (s *Service) bookInOne(ctx context.Context, req Request, p *plan) (b Bookin
 		return Booking{}, false, nil
 	}
 	st := s.DB.Statement()
-	if !st.Now.Equal(p.b.CreatedAt) {
-		// The clock turned since the plan: the rules again, at this instant.
-		if e := p.setup.Check(p.sp, p.b.Audience, req.Start, req.End, st.Now, p.staff); e != nil {
-			return Booking{}, true, e
-		}
+	if e := p.recheck(req, st.Now); e != nil {
+		return Booking{}, true, e
 	}
 	b = p.b
 	st.With("version", `SELECT p.setup_version, p.id AS place_id,
@@ -526,6 +523,19 @@ func (s *Service) bookInOne(ctx context.Context, req Request, p *plan) (b Bookin
 	}
 	b.ID = id.Int64
 	return b, true, nil
+}
+
+// recheck checks the rules again at now, the write's instant, if the clock
+// turned since the plan (instants are whole seconds: within one the rules
+// answer the same).
+func (p *plan) recheck(req Request, now time.Time) error {
+	if now.Equal(p.b.CreatedAt) {
+		return nil
+	}
+	if e := p.setup.Check(p.sp, p.b.Audience, req.Start, req.End, now, p.staff); e != nil {
+		return e
+	}
+	return nil
 }
 
 // limited tells whether the member's active bookings in the place are to be
@@ -571,11 +581,8 @@ func (s *Service) book(ctx context.Context, tx *db.Tx, req Request, p *plan) (Bo
 		if p.repeated {
 			return p.b, nil
 		}
-	} else if !tx.Now.Equal(p.b.CreatedAt) {
-		// The clock turned since the plan: the rules again, at this instant.
-		if e := p.setup.Check(p.sp, p.b.Audience, req.Start, req.End, tx.Now, p.staff); e != nil {
-			return Booking{}, e
-		}
+	} else if e := p.recheck(req, tx.Now); e != nil {
+		return Booking{}, e
 	}
 	if p.limited() {
 		n, err := countActive(ctx, tx, req.By.ID, p.setup.PlaceID)

@@ -609,6 +609,16 @@ func TestBook_WhatChangesBetweenReadingAndWritingDecides(t *testing.T) {
 		// statement when it can, and that write decides too.
 		r.svc.Notify = nil
 		tuesday := func(h int) time.Time { return monday(h, 30).AddDate(0, 0, 1) }
+		// rulesKnown sets the rules, and has the service read them (a plan
+		// from memory would otherwise find its setup late, and the write
+		// plan again: what the steps below check is the write's own).
+		rulesKnown := func(in booking.RuleInput) {
+			r.rules(in)
+			member := r.member(0)
+			if _, err := r.svc.Availability(ctx, &member, "la-filature", tuesday(8), tuesday(18), ""); err != nil {
+				t.Fatal(err)
+			}
+		}
 		meanwhile := func(fn func()) {
 			r.svc.SetMeanwhile(func() {
 				r.svc.SetMeanwhile(nil)
@@ -667,16 +677,13 @@ func TestBook_WhatChangesBetweenReadingAndWritingDecides(t *testing.T) {
 		// The member declared the other audience meanwhile, the account
 		// they signed in with saying the first: the booking is for the
 		// audience declared now (planned from memory, the write notices).
-		r.rules(booking.RuleInput{NoticeMinutes: "60"})
-		if _, err := r.svc.Book(ctx, r.req(r.room, 0, tuesday(10), tuesday(11))); err != nil {
-			t.Fatal(err) // and the rules as they are now in memory
-		}
+		rulesKnown(booking.RuleInput{NoticeMinutes: "60"})
 		meanwhile(func() { r.exec(`UPDATE users SET audience = 'e_inclusion' WHERE id = $1`, r.users[2]) })
 		b, err = r.svc.Book(ctx, r.req(r.room, 2, tuesday(11), tuesday(12)))
 		if err != nil || b.Audience != booking.AudienceEInclusion {
 			t.Fatalf("audience declared meanwhile: %q, %v; want %s", b.Audience, err, booking.AudienceEInclusion)
 		}
-		r.rules(booking.RuleInput{MaxActive: "2", NoticeMinutes: "60"})
+		rulesKnown(booking.RuleInput{MaxActive: "2", NoticeMinutes: "60"})
 
 		// The clock turned meanwhile: at 08:31 the 09:30 slot is within
 		// the hour's notice; at 09:02, with no limit of active bookings to
@@ -684,7 +691,7 @@ func TestBook_WhatChangesBetweenReadingAndWritingDecides(t *testing.T) {
 		meanwhile(func() { d.Clock.(*coop.FixedClock).Advance(31 * time.Minute) })
 		_, err = r.svc.Book(ctx, r.req(r.room, 1, monday(9, 30), monday(10, 30)))
 		wantRefusal(t, err, "booking.notice")
-		r.rules(booking.RuleInput{NoticeMinutes: "60"})
+		rulesKnown(booking.RuleInput{NoticeMinutes: "60"})
 		meanwhile(func() { d.Clock.(*coop.FixedClock).Advance(31 * time.Minute) })
 		_, err = r.svc.Book(ctx, r.req(r.room, 1, monday(10, 0), monday(11, 0)))
 		wantRefusal(t, err, "booking.notice")
