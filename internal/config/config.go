@@ -130,8 +130,10 @@ func (c *Config) Validate(scope Scope) error {
 	if c.DB == "" {
 		errs = append(errs, errors.New("--db: give a SQLite file path or a postgres:// URL"))
 	} else if db.IsPostgres(c.DB) {
-		if u, err := url.Parse(c.DB); err != nil || u.Host == "" {
-			errs = append(errs, fmt.Errorf("--db: %q is not a valid postgres:// URL (postgres://user:password@host:5432/name)", db.Redact(c.DB)))
+		// The server's host, or its Unix socket's folder as libpq writes
+		// it: postgres://user@/name?host=/var/run/postgresql.
+		if u, err := url.Parse(c.DB); err != nil || (u.Host == "" && !strings.HasPrefix(u.Query().Get("host"), "/")) {
+			errs = append(errs, fmt.Errorf("--db: %q is not a valid postgres:// URL (postgres://user:password@host:5432/name, or postgres://user@/name?host=/var/run/postgresql for a Unix socket)", db.Redact(c.DB)))
 		}
 	} else if strings.Contains(c.DB, "://") {
 		errs = append(errs, fmt.Errorf("--db: %q: only SQLite paths and postgres:// URLs are supported", db.Redact(c.DB)))

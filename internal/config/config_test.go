@@ -85,3 +85,20 @@ func TestBind_OperatorScopeHasNoServerFlags(t *testing.T) {
 		t.Errorf("got %v, %v", c, err)
 	}
 }
+
+func TestValidate_PostgresURLs(t *testing.T) {
+	for url, valid := range map[string]bool{
+		"postgres://u:p@db:5432/cc":                           true,
+		"postgresql://u@localhost/cc?sslmode=disable":         true,
+		"postgres://u@/cc?host=/var/run/postgresql":           true, // a Unix socket
+		"postgres://u@/cc?host=/var/run/postgresql&port=5433": true,
+		"postgres:///cc":                       false, // no server
+		"postgres://u@/cc?host=db.example.org": false, // a host goes before the name
+		"postgres://u@/cc?host=":               false,
+	} {
+		_, err := bind(t, ScopeDB, nil, "--db", url)
+		if (err == nil) != valid {
+			t.Errorf("%s: got %v, want valid %v", url, err, valid)
+		}
+	}
+}
