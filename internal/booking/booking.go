@@ -481,10 +481,11 @@ func (s *Service) write(ctx context.Context, req Request, p *plan) (Booking, err
 }
 
 // bookInOne writes a planned booking on PostgreSQL in one statement
-// (db.Statement), a transaction of its own: the space and its place locked
-// and the rules' version checked as book does, the booking inserted (its
-// triggers count the seats) and its email queued — one round trip to the
-// server instead of five. It leaves to book (done false, nothing written)
+// (db.Statement), which concurrent bookings' share a pipeline and a commit
+// with: the space's place locked and the rules' version checked as book
+// does, the booking inserted (its triggers lock the space and count the
+// seats) and its email queued — one round trip to the server instead of
+// five. It leaves to book (done false, nothing written)
 // what needs a transaction: a limit of active bookings to count, a request
 // for the waitlist, a notice that cannot be queued in a statement, rules
 // changed since the plan, a deadlock.
@@ -500,7 +501,8 @@ func (s *Service) bookInOne(ctx context.Context, req Request, p *plan) (b Bookin
 	b = p.b
 	st.With("version", `SELECT p.setup_version, p.id AS place_id,
 		COALESCE((SELECT audience FROM users WHERE id = `+st.Arg(req.By.ID)+`), '') AS declared
-		FROM spaces s JOIN places p ON p.id = s.place_id WHERE s.id = `+st.Arg(b.SpaceID)+` FOR UPDATE`)
+		FROM spaces s JOIN places p ON p.id = s.place_id WHERE s.id = `+st.Arg(b.SpaceID)+` FOR UPDATE OF p`)
+	st.LockOrder(p.setup.PlaceID, b.SpaceID)
 	st.With("booking", `INSERT INTO bookings (`+bookingColumns+`) SELECT `+st.Args(b.row(req.By.ID)...)+`
 		FROM version WHERE setup_version = `+st.Arg(p.setup.Version)+` AND place_id = `+st.Arg(p.setup.PlaceID)+`
 		AND declared = `+st.Arg(p.declared)+` RETURNING id`)
@@ -561,15 +563,16 @@ func seatsRefusal(err error) error {
 
 // book writes a planned booking, inside the write transaction.
 func (s *Service) book(ctx context.Context, tx *db.Tx, req Request, p *plan) (Booking, error) {
-	// The space locked (PostgreSQL: concurrent bookings of it decide one
-	// after the other), and what the plan knew: the space's place, the
+	// The space's place locked (PostgreSQL: concurrent bookings of it
+	// decide one after the other; its space is locked next, by the
+	// database's trigger), and what the plan knew: the space's place, the
 	// rules' version, the caller's declared audience.
 	var (
 		version, placeID int64
 		declared         string
 	)
 	err := tx.QueryRowContext(ctx, `SELECT p.setup_version, p.id, COALESCE((SELECT audience FROM users WHERE id = $2), '')
-		FROM spaces s JOIN places p ON p.id = s.place_id WHERE s.id = $1`+tx.ForUpdate(), p.sp.ID, req.By.ID).Scan(&version, &placeID, &declared)
+		FROM spaces s JOIN places p ON p.id = s.place_id WHERE s.id = $1`+tx.ForUpdate("p"), p.sp.ID, req.By.ID).Scan(&version, &placeID, &declared)
 	if err != nil {
 		return Booking{}, err
 	}

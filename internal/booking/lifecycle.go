@@ -19,10 +19,13 @@ func (s *Service) change(ctx context.Context, by accounts.User, publicID string,
 	fn func(tx *db.Tx, b *Booking, setup *Setup, staff bool) error) (Booking, error) {
 	var b Booking
 	err := s.DB.Write(ctx, func(tx *db.Tx) error {
-		// Lock the booking's space (and the booking): its changes decide in turn.
+		// Lock the booking's place: the changes of its bookings decide in
+		// turn. On PostgreSQL every write of bookings locks their place
+		// first, then their space (migration 0014): the other order could
+		// deadlock with a pipeline of bookings (db.Statement).
 		var placeID int64
-		err := tx.QueryRowContext(ctx, `SELECT s.place_id FROM bookings b JOIN spaces s ON s.id = b.space_id
-			WHERE b.public_id = $1`+tx.ForUpdate(), publicID).Scan(&placeID)
+		err := tx.QueryRowContext(ctx, `SELECT p.id FROM bookings b JOIN spaces s ON s.id = b.space_id JOIN places p ON p.id = s.place_id
+			WHERE b.public_id = $1`+tx.ForUpdate("p"), publicID).Scan(&placeID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return coop.Errorf(coop.ENotFound, "booking.not_found")
 		}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync"
 )
 
 // Group commit. SQLite has one writer, and a commit costs an fsync (2 ms
@@ -53,45 +54,82 @@ type writeRequest struct {
 
 func (d *DB) writeInBatch(ctx context.Context, fn func(tx *Tx) error) error {
 	req := &writeRequest{ctx: ctx, fn: fn, done: make(chan struct{})}
-	d.queueMu.Lock()
-	d.queue = append(d.queue, req)
-	d.queueMu.Unlock()
-	for {
-		select {
-		case <-req.done:
-			if req.panic != nil {
-				panic(req.panic)
-			}
-			return req.err
-		case d.lead <- struct{}{}:
-		}
-		d.queueMu.Lock()
-		n := min(len(d.queue), maxBatch)
-		batch := d.queue[:n:n]
-		d.queue = d.queue[n:]
-		d.queueMu.Unlock()
-		if n == 0 {
-			// Another leader took this request: its batch is being synced.
-			<-d.lead
-			<-req.done
-			continue
-		}
+	d.writes.join(req, req.done, func(batch []*writeRequest) (after func()) {
 		ran := d.commitBatch(batch)
-		<-d.lead
-		if ran {
-			if err := d.syncLog(); err != nil {
-				err = fmt.Errorf("db: syncing the log: %w", err)
-				for _, r := range batch {
-					if r.err == nil && r.panic == nil {
-						r.err = err
+		return func() {
+			// The lead given up, the next batch runs while this one's log
+			// is synced.
+			if ran {
+				if err := d.syncLog(); err != nil {
+					err = fmt.Errorf("db: syncing the log: %w", err)
+					for _, r := range batch {
+						if r.err == nil && r.panic == nil {
+							r.err = err
+						}
 					}
 				}
 			}
+			for _, r := range batch {
+				close(r.done)
+			}
 		}
-		for _, r := range batch {
-			close(r.done)
+	})
+	if req.panic != nil {
+		panic(req.panic)
+	}
+	return req.err
+}
+
+// group runs queued requests in batches: the group commit of SQLite's
+// writes (DB.Write) and the pipelines of PostgreSQL's one-statement writes
+// (Statement). Its zero value needs its lead made.
+type group[R any] struct {
+	// lead holds a token (a send) for each batch running; its capacity
+	// bounds the batches that run at once.
+	lead  chan struct{}
+	max   int // the requests of one batch, at most
+	mu    sync.Mutex
+	queue []R
+}
+
+// join queues r and returns once done is closed. Meanwhile, whenever the
+// caller can take the lead, it takes the queue (up to max requests, r among
+// them or not) and runs it as one batch with run, whose after, if any, runs
+// once the lead is given up. A request taken by another leader is waited
+// for: its batch is running.
+func (g *group[R]) join(r R, done <-chan struct{}, run func(batch []R) (after func())) {
+	g.mu.Lock()
+	g.queue = append(g.queue, r)
+	g.mu.Unlock()
+	for {
+		select {
+		case <-done:
+			return
+		case g.lead <- struct{}{}:
+		}
+		g.mu.Lock()
+		n := min(len(g.queue), g.max)
+		batch := g.queue[:n:n]
+		g.queue = g.queue[n:]
+		g.mu.Unlock()
+		if n == 0 {
+			<-g.lead
+			<-done
+			return
+		}
+		after := run(batch)
+		<-g.lead
+		if after != nil {
+			after()
 		}
 	}
+}
+
+// queued counts the requests waiting for a batch.
+func (g *group[R]) queued() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return len(g.queue)
 }
 
 // Durable returns once what any write committed before the call is

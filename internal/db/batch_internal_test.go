@@ -121,9 +121,7 @@ func holdTheLead(t *testing.T, d *DB) (first chan error, release func(n int)) {
 	<-leading
 	return first, func(n int) {
 		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
-			d.queueMu.Lock()
-			queued := len(d.queue)
-			d.queueMu.Unlock()
+			queued := d.writes.queued()
 			if queued == n {
 				break
 			}

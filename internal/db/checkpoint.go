@@ -81,8 +81,8 @@ func (d *DB) checkpoint() {
 	if err := d.SQL.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &logged, &copied); err != nil || logged < d.restartFrames {
 		return
 	}
-	d.lead <- struct{}{}
-	defer func() { <-d.lead }()
+	d.writes.lead <- struct{}{}
+	defer func() { <-d.writes.lead }()
 	if conn, err := d.writerConn(); err == nil {
 		_, _ = conn.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)")
 	}

@@ -19,7 +19,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
 	"coopconnect/internal/coop"
@@ -45,10 +44,11 @@ type DB struct {
 	// Location is the redacted address of the database, for logs.
 	Location string
 	path     string // SQLite file path
-	// SQLite's write transactions of this process group-commit (batch.go).
-	lead    chan struct{} // holding it (a send) runs the next batch
-	queueMu sync.Mutex
-	queue   []*writeRequest
+	// SQLite's write transactions of this process group-commit (batch.go);
+	// holding its lead runs the next batch.
+	writes group[*writeRequest]
+	// PostgreSQL's one-statement writes share pipelines (statement.go).
+	statements group[*statementRequest]
 	// writeConn is the connection the batches run on, under the lead, the
 	// one of writeDB: its page cache stays warm (another connection's write
 	// would empty it).
@@ -96,6 +96,7 @@ func Open(ctx context.Context, location string, clock coop.Clock) (*DB, error) {
 		d.SQL.SetMaxOpenConns(maxPostgresConns)
 		d.SQL.SetMaxIdleConns(maxPostgresConns)
 		d.SQL.SetConnMaxIdleTime(5 * time.Minute)
+		d.statements = group[*statementRequest]{lead: make(chan struct{}, statementPipelines), max: maxPipeline}
 	} else {
 		if location == "" {
 			return nil, errors.New("database: empty path")
@@ -134,7 +135,7 @@ func Open(ctx context.Context, location string, clock coop.Clock) (*DB, error) {
 		return nil, fmt.Errorf("database %s is not reachable: %s", d.Location, strings.Join(strings.Fields(err.Error()), " "))
 	}
 	if d.Engine == SQLite {
-		d.lead = make(chan struct{}, 1)
+		d.writes = group[*writeRequest]{lead: make(chan struct{}, 1), max: maxBatch}
 		d.syncLog = d.syncWAL
 		d.startCheckpoints()
 	}
@@ -172,14 +173,14 @@ func Redact(location string) string {
 // Close closes the database.
 func (d *DB) Close() error {
 	d.stopCheckpoints()
-	if d.lead != nil {
-		d.lead <- struct{}{}
+	if d.Engine == SQLite {
+		d.writes.lead <- struct{}{}
 		if d.writeConn != nil {
 			_ = d.writeConn.Close()
 			d.writeConn = nil
 		}
 		_ = d.writeDB.Close()
-		<-d.lead
+		<-d.writes.lead
 	}
 	return d.SQL.Close()
 }

@@ -1,5 +1,7 @@
 package db
 
+import "strings"
+
 // ForUpdateSkipLocked returns the clause that ends a SELECT claiming rows
 // that concurrent transactions may be claiming too, such as due jobs.
 //
@@ -19,14 +21,18 @@ func (t *Tx) ForUpdateSkipLocked() string {
 // until the transaction ends, so that concurrent writers deciding from them
 // (such as bookings counting a space's seats) go one after the other.
 //
-// On PostgreSQL it is FOR UPDATE. On SQLite it is empty: a write
+// On PostgreSQL it is FOR UPDATE, of the tables (or aliases) of named if
+// any, else of every table read. On SQLite it is empty: a write
 // transaction (DB.Write) already holds the database's only write lock from
 // BEGIN; the SELECT must therefore run in DB.Write, not DB.Read.
-func (t *Tx) ForUpdate() string {
-	if t.Engine == Postgres {
-		return " FOR UPDATE"
+func (t *Tx) ForUpdate(of ...string) string {
+	if t.Engine != Postgres {
+		return ""
 	}
-	return ""
+	if len(of) > 0 {
+		return " FOR UPDATE OF " + strings.Join(of, ", ")
+	}
+	return " FOR UPDATE"
 }
 
 // UnixSeconds returns an SQL expression for the Unix time, in whole

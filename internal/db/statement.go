@@ -4,18 +4,24 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
 )
 
-// Statement is a write that PostgreSQL runs as one statement, a transaction
-// of its own: its data-modifying WITH items stand for the statements of a
-// transaction, written in parts by the packages that own them (a booking,
-// the email that tells of it, the job that sends the email). In a
-// transaction each statement is a round trip to the server, and BEGIN and
-// COMMIT two more: a booking written in one statement instead of five took
-// 40 % more bookings a second (docs/performance.md, tenth session).
+// Statement is a write that PostgreSQL runs as one statement: its
+// data-modifying WITH items stand for the statements of a transaction,
+// written in parts by the packages that own them (a booking, the email
+// that tells of it, the job that sends the email). In a transaction each
+// statement is a round trip to the server, and BEGIN and COMMIT two more:
+// a booking written in one statement instead of five took 40 % more
+// bookings a second (docs/performance.md, tenth session). Concurrent
+// statements then share a pipeline and its commit (see below).
 //
 // It is for the hot writes whose every step fits in SQL; DB.Write stays the
 // way to write, and the only one on SQLite, whose WITH items cannot modify.
@@ -31,6 +37,7 @@ type Statement struct {
 	args  []any
 	names map[string]bool
 	then  []func()
+	order []int64 // LockOrder's keys
 }
 
 // Statement starts a one-statement write. It runs on PostgreSQL only.
@@ -63,6 +70,12 @@ func (s *Statement) With(name, query string) {
 	s.with = append(s.with, name+" AS ("+query+")")
 }
 
+// LockOrder gives the keys of the rows the statement locks, coarsest first
+// (a place, then its space): statements sharing a pipeline run in the
+// order of their keys, so that pipelines running at once lock rows in one
+// order. The statement must lock its rows in that order too.
+func (s *Statement) LockOrder(keys ...int64) { s.order = keys }
+
 // Then has fn run once the statement has written (Scan returns nil): to
 // wake a worker for the rows it added, say.
 func (s *Statement) Then(fn func()) { s.then = append(s.then, fn) }
@@ -79,13 +92,121 @@ func (s *Statement) Scan(ctx context.Context, final string, dest ...any) error {
 	if len(s.with) > 0 {
 		query = "WITH " + strings.Join(s.with, ",\n") + "\n" + final
 	}
-	if err := s.db.SQL.QueryRowContext(ctx, query, s.args...).Scan(dest...); err != nil {
-		return err
+	r := &statementRequest{ctx: ctx, query: query, args: s.args, dest: dest, order: s.order, done: make(chan struct{})}
+	s.db.statements.join(r, r.done, s.db.pipeline)
+	if r.err != nil {
+		return r.err
 	}
 	for _, fn := range s.then {
 		fn()
 	}
 	return nil
+}
+
+// Pipelines. A statement is a transaction of its own, and each costs the
+// server its round trip, its snapshot and its commit: most of the work of
+// a booking (docs/performance.md, eleventh session). So concurrent
+// statements share one: the statements that arrive while statementPipelines
+// batches are running queue, and the next leader (group) sends them as one
+// pipeline, with one Sync at its end — one transaction, one commit.
+//
+//   - Each statement runs as it would alone but for what the ones before
+//     it in the pipeline wrote, which it sees: the pipeline is the same as
+//     running them one after the other.
+//   - A statement that fails rolls back the whole pipeline: the server
+//     skips the rest. Each then runs again alone, and answers for itself,
+//     exactly as without pipelines: a refusal costs its pipeline a second
+//     round.
+//   - The statements of a pipeline run in the order of their LockOrder
+//     keys, so that two pipelines running at once lock the rows they share
+//     in one order and do not deadlock (a deadlock is found after a
+//     second).
+//   - A statement whose caller has left is left out if its pipeline has
+//     not begun; once sent, it runs to its end.
+
+// statementPipelines bounds the pipelines running at once, and maxPipeline
+// the statements of one. With two, one pipeline is sent while the other
+// commits, and they are long: at 64 clients two gave more bookings a
+// second than one, three or a thousand (each statement alone)
+// (docs/performance.md, eleventh session).
+const (
+	statementPipelines = 2
+	maxPipeline        = 16
+)
+
+type statementRequest struct {
+	ctx   context.Context
+	query string
+	args  []any
+	dest  []any
+	order []int64
+	err   error
+	done  chan struct{} // closed once err is final
+}
+
+// pipeline runs batch, under the lead, and closes each request's done.
+func (d *DB) pipeline(batch []*statementRequest) (after func()) {
+	live := batch[:0:0]
+	for _, r := range batch {
+		if r.err = r.ctx.Err(); r.err != nil {
+			close(r.done)
+			continue
+		}
+		live = append(live, r)
+	}
+	slices.SortStableFunc(live, func(a, b *statementRequest) int { return slices.Compare(a.order, b.order) })
+	if len(live) > 1 && d.sendPipeline(live) {
+		for _, r := range live {
+			close(r.done)
+		}
+		return nil
+	}
+	for _, r := range live {
+		r.err = d.SQL.QueryRowContext(r.ctx, r.query, r.args...).Scan(r.dest...)
+		close(r.done)
+	}
+	return nil
+}
+
+// sendPipeline runs batch's statements in one pipeline, one transaction,
+// and tells whether each request's outcome is known. It is not when the
+// server refused one of them (a *pgconn.PgError): the transaction rolled
+// back, none of them wrote. Otherwise each request has its outcome: its
+// row, or its error — one that ended the connection leaves the pipeline's
+// commit unknown, as a statement alone's.
+func (d *DB) sendPipeline(batch []*statementRequest) (known bool) {
+	bg := context.Background()
+	conn, err := d.SQL.Conn(bg)
+	if err != nil {
+		return false
+	}
+	defer conn.Close()
+	var refused *pgconn.PgError
+	err = conn.Raw(func(driverConn any) error {
+		pipeline := &pgx.Batch{}
+		for _, r := range batch {
+			pipeline.Queue(r.query, r.args...)
+		}
+		// pgx sends the batch's statements with one Sync after the last
+		// (and prepares those it has not met in a round trip before).
+		results := driverConn.(*stdlib.Conn).Conn().SendBatch(bg, pipeline)
+		for _, r := range batch {
+			r.err = results.QueryRow().Scan(r.dest...)
+			if errors.As(r.err, &refused) {
+				break
+			}
+		}
+		return results.Close()
+	})
+	if refused != nil || errors.As(err, &refused) {
+		return false
+	}
+	for _, r := range batch {
+		if r.err == nil {
+			r.err = err
+		}
+	}
+	return true
 }
 
 // Retry tells whether err, mapped by MapError, is worth retrying: the

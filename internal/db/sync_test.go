@@ -73,14 +73,11 @@ func TestWrite_TellsOnlyOnceTheLogIsSynced(t *testing.T) {
 
 	// Two writes queued while the lead is held make one batch: one of
 	// them leads it, the other waits for its outcome.
-	d.lead <- struct{}{}
+	d.writes.lead <- struct{}{}
 	first, second := insert(1), insert(2)
-	for queued := 0; queued < 2; {
-		d.queueMu.Lock()
-		queued = len(d.queue)
-		d.queueMu.Unlock()
+	for d.writes.queued() < 2 {
 	}
-	<-d.lead
+	<-d.writes.lead
 	waitSync("the first batch's")
 	// The lead is free during the sync: the next batch runs and commits.
 	third := insert(3)
