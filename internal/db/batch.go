@@ -82,7 +82,7 @@ func (d *DB) writeInBatch(ctx context.Context, fn func(tx *Tx) error) error {
 
 // group runs queued requests in batches: the group commit of SQLite's
 // writes (DB.Write) and the pipelines of PostgreSQL's one-statement writes
-// (Statement). Its zero value needs its lead made.
+// (Statement). Its lead is made with the capacity it is to have.
 type group[R any] struct {
 	// lead holds a token (a send) for each batch running; its capacity
 	// bounds the batches that run at once.

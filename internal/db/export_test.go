@@ -1,5 +1,7 @@
 package db
 
+import "time"
+
 // HoldPipelines takes the lead of every pipeline of d's one-statement
 // writes, so that statements queue; release gives it back once n are
 // queued.
@@ -9,6 +11,7 @@ func (d *DB) HoldPipelines() (release func(n int)) {
 	}
 	return func(n int) {
 		for d.statements.queued() < n {
+			time.Sleep(time.Millisecond)
 		}
 		for range cap(d.statements.lead) {
 			<-d.statements.lead
