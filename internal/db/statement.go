@@ -127,7 +127,7 @@ func (s *Statement) Scan(ctx context.Context, final string, dest ...any) error {
 // statementPipelines bounds the pipelines running at once, and maxPipeline
 // the statements of one. With two, one pipeline is sent while the other
 // commits, and they are long: at 64 clients two gave more bookings a
-// second than one, three or a thousand (each statement alone)
+// second than one or three, and twice as many as each statement alone
 // (docs/performance.md, eleventh session).
 const (
 	statementPipelines = 2
