@@ -248,8 +248,10 @@ func (s *Service) promote(ctx context.Context, tx *db.Tx, sp *Space, start, end 
 func (s *Service) Sweep(ctx context.Context) (int, error) {
 	var n int
 	err := s.DB.Write(ctx, func(tx *db.Tx) error {
+		// By place, then space: the order in which every write of bookings
+		// locks them (see change).
 		due, err := listTx(ctx, tx, ` WHERE (b.status = 'offered' AND b.hold_until <= $1) OR (b.status = 'waiting' AND b.start_at <= $1)
-			ORDER BY b.id`, tx.Now)
+			ORDER BY p.id, s.id, b.id`, tx.Now)
 		if err != nil {
 			return err
 		}
