@@ -249,7 +249,7 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 	var n int
 	err := s.DB.Write(ctx, func(tx *db.Tx) error {
 		// By place, then space: the order in which every write of bookings
-		// locks them (see change).
+		// locks them (see change), as each is locked below.
 		due, err := listTx(ctx, tx, ` WHERE (b.status = 'offered' AND b.hold_until <= $1) OR (b.status = 'waiting' AND b.start_at <= $1)
 			ORDER BY p.id, s.id, b.id`, tx.Now)
 		if err != nil {
@@ -257,6 +257,21 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 		}
 		setups := map[string]*Setup{}
 		for _, b := range due {
+			// Its place locked first, as every write of bookings does; a
+			// booking changed since the list (cancelled, say) is left to
+			// the next sweep.
+			var placeID int64
+			if err := tx.QueryRowContext(ctx, `SELECT p.id FROM spaces s JOIN places p ON p.id = s.place_id
+				WHERE s.id = $1`+tx.ForUpdate("p"), b.SpaceID).Scan(&placeID); err != nil {
+				return err
+			}
+			now, err := get(ctx, tx, b.PublicID)
+			if err != nil {
+				return err
+			}
+			if now.Sequence != b.Sequence {
+				continue
+			}
 			wasOffered := b.Status == Offered
 			event := "expired"
 			if !wasOffered {
@@ -271,10 +286,6 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 			}
 			setup, ok := setups[b.PlaceSlug]
 			if !ok {
-				var placeID int64
-				if err := tx.QueryRowContext(ctx, `SELECT place_id FROM spaces WHERE id = $1`, b.SpaceID).Scan(&placeID); err != nil {
-					return err
-				}
 				if setup, err = s.setupOf(ctx, tx, placeID); err != nil {
 					return err
 				}

@@ -2,6 +2,7 @@ package booking_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -415,6 +416,76 @@ func TestWaitlist_TheFirstInLineGetsTheFreedSeatThenTheNext(t *testing.T) {
 		}
 		checkInvariants(t, d)
 	})
+}
+
+// The sweep lists what is due, then locks each booking's place: an offer
+// cancelled meanwhile stays cancelled. (On SQLite, whose writes run one at
+// a time, nothing changes meanwhile.)
+func TestSweep_AnOfferCancelledWhileTheSweepWaitsStaysCancelled(t *testing.T) {
+	if !slices.Contains(testkit.Engines(t), db.Postgres) {
+		t.Skip("PostgreSQL only, and " + testkit.PostgresEnv + " is not set")
+	}
+	d := testkit.NewDB(t, db.Postgres, nil)
+	r := newRuled(t, d, 2)
+	r.rules(booking.RuleInput{HoldMinutes: "60"})
+	clock := d.Clock.(*coop.FixedClock)
+	start, end := monday(14, 0).AddDate(0, 0, 1), monday(15, 0).AddDate(0, 0, 1)
+	a, err := r.svc.Book(ctx, r.req(r.room, 0, start, end))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := r.req(r.room, 1, start, end)
+	w.Waitlist = true
+	b, err := r.svc.Book(ctx, w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.svc.Cancel(ctx, r.member(0), a.PublicID); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ = r.svc.Get(ctx, b.PublicID); b.Status != booking.Offered {
+		t.Fatalf("the first in line: %s, want offered", b.Status)
+	}
+	clock.Advance(61 * time.Minute)
+
+	// Another transaction holds the place while the sweep lists the
+	// expired offer, then cancels it.
+	tx, err := d.SQL.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `SELECT 1 FROM places WHERE id = (SELECT place_id FROM spaces WHERE public_id = $1) FOR UPDATE`, r.room.PublicID); err != nil {
+		t.Fatal(err)
+	}
+	type outcome struct {
+		n   int
+		err error
+	}
+	swept := make(chan outcome, 1)
+	go func() {
+		n, err := r.svc.Sweep(ctx)
+		swept <- outcome{n, err}
+	}()
+	for waiting := 0; waiting == 0; time.Sleep(5 * time.Millisecond) {
+		if err := d.SQL.QueryRowContext(ctx, `SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND wait_event_type = 'Lock'`).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE bookings SET status = 'cancelled', cancelled_at = $2, sequence = sequence + 1
+		WHERE public_id = $1`, b.PublicID, clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if o := <-swept; o.err != nil || o.n != 0 {
+		t.Fatalf("sweep: %d expired, %v; want none", o.n, o.err)
+	}
+	if b, _ = r.svc.Get(ctx, b.PublicID); b.Status != booking.Cancelled {
+		t.Errorf("the offer cancelled while the sweep waited is %s", b.Status)
+	}
 }
 
 func TestWaitlist_OneSeatFreedInARaceGoesToExactlyOnePerson(t *testing.T) {
