@@ -12,6 +12,7 @@ import (
 	"coopconnect/internal/coop"
 	"coopconnect/internal/db"
 	"coopconnect/internal/i18n"
+	"coopconnect/internal/places"
 	"coopconnect/internal/testkit"
 )
 
@@ -467,12 +468,7 @@ func TestSweep_AnOfferCancelledWhileTheSweepWaitsStaysCancelled(t *testing.T) {
 		n, err := r.svc.Sweep(ctx)
 		swept <- outcome{n, err}
 	}()
-	for waiting := 0; waiting == 0; time.Sleep(5 * time.Millisecond) {
-		if err := d.SQL.QueryRowContext(ctx, `SELECT count(*) FROM pg_stat_activity
-			WHERE datname = current_database() AND wait_event_type = 'Lock'`).Scan(&waiting); err != nil {
-			t.Fatal(err)
-		}
-	}
+	waitForALock(t, d)
 	if _, err := tx.ExecContext(ctx, `UPDATE bookings SET status = 'cancelled', cancelled_at = $2, sequence = sequence + 1
 		WHERE public_id = $1`, b.PublicID, clock.Now()); err != nil {
 		t.Fatal(err)
@@ -485,6 +481,64 @@ func TestSweep_AnOfferCancelledWhileTheSweepWaitsStaysCancelled(t *testing.T) {
 	}
 	if b, _ = r.svc.Get(ctx, b.PublicID); b.Status != booking.Cancelled {
 		t.Errorf("the offer cancelled while the sweep waited is %s", b.Status)
+	}
+}
+
+// waitForALock returns once a statement of the test's PostgreSQL
+// database waits for a lock.
+func waitForALock(t *testing.T, d *db.DB) {
+	t.Helper()
+	for waiting := 0; waiting == 0; time.Sleep(5 * time.Millisecond) {
+		if err := d.SQL.QueryRowContext(ctx, `SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND wait_event_type = 'Lock'`).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// A manager's edit of a space waits for its place before it touches the
+// space, as bookings do: a space locked while its place is awaited would
+// deadlock with a booking holding the place and awaiting the space.
+func TestSpaceEdits_LockThePlaceBeforeTheSpace(t *testing.T) {
+	if !slices.Contains(testkit.Engines(t), db.Postgres) {
+		t.Skip("PostgreSQL only, and " + testkit.PostgresEnv + " is not set")
+	}
+	d := testkit.NewDB(t, db.Postgres, nil)
+	r := newRuled(t, d, 1)
+	spaces := &places.Service{DB: d}
+	edits := map[string]func() error{
+		"the space's description": func() error {
+			_, err := spaces.UpdateSpace(ctx, r.staff, "la-filature", r.room.PublicID, places.SpaceInput{
+				Name: "Salle du conseil", Kind: "meeting_room", Capacity: "8", Audience: "both", Description: "Écran et visioconférence"})
+			return err
+		},
+		"its booking unit": func() error {
+			return r.svc.SaveRules(ctx, r.staff, "la-filature", r.room.PublicID, booking.RuleInput{}, "half_hour")
+		},
+		"its removal": func() error {
+			return spaces.DeleteSpace(ctx, r.staff, "la-filature", r.room.PublicID)
+		},
+	}
+	for _, name := range []string{"the space's description", "its booking unit", "its removal"} {
+		tx, err := d.SQL.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.ExecContext(ctx, `SELECT 1 FROM places WHERE id = $1 FOR UPDATE`, r.place); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- edits[name]() }()
+		waitForALock(t, d)
+		if _, err := d.SQL.ExecContext(ctx, `SELECT 1 FROM spaces WHERE id = $1 FOR UPDATE NOWAIT`, r.room.ID); err != nil {
+			t.Errorf("%s: the space is locked while its place is awaited: %v", name, err)
+		}
+		if err := tx.Rollback(); err != nil {
+			t.Fatal(err)
+		}
+		if err := <-done; err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
 	}
 }
 

@@ -24,9 +24,11 @@ func (t *Tx) ForUpdateSkipLocked() string {
 // On PostgreSQL it is FOR UPDATE, of the tables (or aliases) of named if
 // any, else of every table read. On SQLite it is empty: a write
 // transaction (DB.Write) already holds the database's only write lock from
-// BEGIN; the SELECT must therefore run in DB.Write, not DB.Read.
+// BEGIN. In a DB.Read it is empty too: a read locks nothing (on PostgreSQL
+// it runs outside any transaction, where a lock would end with its
+// statement), so that a query shared by reads and writes may end with it.
 func (t *Tx) ForUpdate(of ...string) string {
-	if t.Engine != Postgres {
+	if t.Engine != Postgres || t.readOnly {
 		return ""
 	}
 	if len(of) > 0 {

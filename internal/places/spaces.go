@@ -71,9 +71,13 @@ func spacesOf(ctx context.Context, tx *db.Tx, placeID int64) ([]Space, error) {
 }
 
 // editablePlace returns the id of the place of slug, if by may edit it.
+// In a write it locks the place until the transaction ends: every write
+// that touches a place and its spaces or bookings locks the place first
+// (as bookings do, migration 0014), so that none waits for another in a
+// cycle.
 func editablePlace(ctx context.Context, tx *db.Tx, by accounts.User, slug string) (int64, error) {
 	var id, carrier int64
-	err := tx.QueryRowContext(ctx, `SELECT id, carrier_id FROM places WHERE slug = $1`, slug).Scan(&id, &carrier)
+	err := tx.QueryRowContext(ctx, `SELECT id, carrier_id FROM places WHERE slug = $1`+tx.ForUpdate(), slug).Scan(&id, &carrier)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, coop.Errorf(coop.ENotFound, "error.not_found")
 	}
