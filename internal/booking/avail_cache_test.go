@@ -117,7 +117,7 @@ func TestAvailability_CachedIsFresh(t *testing.T) {
 				what = "a booking"
 			case k < 10 && len(booked) > 0:
 				i := rng.IntN(len(booked))
-				_, _ = r.svc.Cancel(ctx, r.staff, booked[i])
+				_, _ = r.svc.Cancel(ctx, r.staff, booked[i], "")
 				booked = append(booked[:i], booked[i+1:]...)
 				what = "a cancellation"
 			default:

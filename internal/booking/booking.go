@@ -64,7 +64,7 @@ func (s Status) Holds() bool { return s == Pending || s == Offered || s == Confi
 const MaxLength = 26 * time.Hour
 
 // holding is the SQL list of the statuses that hold seats.
-const holding = `('pending', 'offered', 'confirmed')`
+const holding = places.BookingsHoldingSeats
 
 // countActive counts a member's active bookings in a place, those that
 // hold seats and have not ended: the rules bound them. They started less
@@ -211,7 +211,7 @@ type Notice struct {
 // Exclusive tells whether a space of that kind is booked one at a time.
 // Equipment is counted in units, like an open space's seats.
 func Exclusive(spaceKind string) bool {
-	return spaceKind == "office" || spaceKind == "meeting_room"
+	return places.SpaceKind(spaceKind).OneAtATime()
 }
 
 const maxText = 200
@@ -391,7 +391,7 @@ func (s *Service) plan(ctx context.Context, tx *db.Tx, req Request, fresh bool) 
 		case err != nil:
 			return nil, err
 		case found && !sameRequest(prev, req):
-			return nil, coop.Errorf(coop.EConflict, "booking.idempotency_mismatch")
+			return nil, coop.Refusal(coop.EConflict, "booking.idempotency_mismatch")
 		case found:
 			return &plan{b: prev, repeated: true}, nil
 		}
@@ -727,7 +727,7 @@ func (s *Service) replay(ctx context.Context, req Request, cause error) (Booking
 	case !found:
 		return Booking{}, cause
 	case !sameRequest(prev, req):
-		return Booking{}, coop.Errorf(coop.EConflict, "booking.idempotency_mismatch")
+		return Booking{}, coop.Refusal(coop.EConflict, "booking.idempotency_mismatch")
 	}
 	if err := s.DB.Durable(ctx); err != nil {
 		return Booking{}, err

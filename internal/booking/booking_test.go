@@ -218,7 +218,7 @@ func TestBook_RandomBookingsAndCancellationsKeepTheInvariants(t *testing.T) {
 					var err error
 					if len(mine) > 0 && rng.IntN(3) == 0 {
 						i := rng.IntN(len(mine))
-						_, err = f.svc.Cancel(ctx, f.member(w), mine[i])
+						_, err = f.svc.Cancel(ctx, f.member(w), mine[i], "")
 						mine = append(mine[:i], mine[i+1:]...)
 					} else {
 						sp := spaces[rng.IntN(len(spaces))]
@@ -509,10 +509,10 @@ func TestCancel_IsIdempotentAndFreesTheSeat(t *testing.T) {
 		}
 		_, err = f.svc.Book(ctx, f.req(sp, 1, at(10), at(11)))
 		wantCode(t, err, coop.EConflict, "booking.full")
-		_, err = f.svc.Cancel(ctx, f.member(1), b.PublicID)
+		_, err = f.svc.Cancel(ctx, f.member(1), b.PublicID, "")
 		wantCode(t, err, coop.ENotFound, "")
 		for range 2 {
-			c, err := f.svc.Cancel(ctx, f.member(0), b.PublicID)
+			c, err := f.svc.Cancel(ctx, f.member(0), b.PublicID, "")
 			if err != nil || c.Status != booking.Cancelled || c.CancelledAt == nil {
 				t.Fatalf("cancel: %+v, %v", c, err)
 			}

@@ -8,6 +8,7 @@ import (
 	"coopconnect/internal/coop"
 	"coopconnect/internal/db"
 	"coopconnect/internal/ical"
+	"coopconnect/internal/places"
 	"coopconnect/internal/testkit"
 )
 
@@ -22,7 +23,7 @@ func TestFeeds_PrivateAddressesThatCanBeReplaced(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := r.svc.Cancel(ctx, r.member(1), b.PublicID); err != nil {
+		if _, err := r.svc.Cancel(ctx, r.member(1), b.PublicID, ""); err != nil {
 			t.Fatal(err)
 		}
 		if none, err := r.svc.MemberFeed(ctx, r.users[0]); none != "" || err != nil {
@@ -69,6 +70,30 @@ func TestFeeds_PrivateAddressesThatCanBeReplaced(t *testing.T) {
 		r.d.Clock.(*coop.FixedClock).Advance(31 * 24 * time.Hour)
 		if cal, _ = r.svc.Feed(ctx, placeSecret, ""); len(cal.Events) != 0 {
 			t.Errorf("old events: %+v", cal.Events)
+		}
+		// A host who leaves the place takes no address of it along.
+		var host int64
+		r.exec(`INSERT INTO users (public_id, email, name, role, password_hash, created_at, updated_at)
+			VALUES ('accueil', 'accueil@example.fr', 'Accueil', 'concierge', 'x', $1, $1)`, r.d.Clock.Now())
+		if err := d.Read(ctx, func(tx *db.Tx) error {
+			return tx.QueryRowContext(ctx, `SELECT id FROM users WHERE email = 'accueil@example.fr'`).Scan(&host)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		staff := &places.Service{DB: d}
+		if err := staff.AddStaff(ctx, r.staff, "la-filature", "accueil@example.fr"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.svc.Feed(ctx, placeSecret, ""); err != nil {
+			t.Fatalf("the feed while the host is there: %v", err)
+		}
+		if err := staff.RemoveStaff(ctx, r.staff, "la-filature", host); err != nil {
+			t.Fatal(err)
+		}
+		_, err = r.svc.Feed(ctx, placeSecret, "")
+		wantCode(t, err, coop.ENotFound, "")
+		if secret, err := r.svc.PlaceFeed(ctx, r.staff, "la-filature"); err != nil || secret != "" {
+			t.Errorf("the place's feed after its host left: %q %v; want none until asked for", secret, err)
 		}
 	})
 }

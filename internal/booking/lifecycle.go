@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 	"time"
 
 	"coopconnect/internal/accounts"
@@ -12,11 +13,70 @@ import (
 	"coopconnect/internal/places"
 )
 
+// keyed is a change made with an idempotency key (nil: without): what it
+// does, for the key to be recognised when the change is sent again.
+type keyed struct {
+	key        string
+	action     string    // "cancel", "move"
+	start, end time.Time // a move's new times
+}
+
+// validate checks the key as the form fields of a booking are.
+func (k *keyed) validate() error {
+	k.key = strings.TrimSpace(k.key)
+	if len(k.key) > maxText {
+		return &coop.Error{Code: coop.EInvalid, Message: "error.invalid_form", Fields: map[string]string{"idempotency_key": "booking.text_too_long"}}
+	}
+	return nil
+}
+
+// seen tells whether by already made this change of booking with its key.
+// The same key for another change is a conflict.
+func (k *keyed) seen(ctx context.Context, tx *db.Tx, by, booking int64) (bool, error) {
+	var (
+		id         int64
+		action     string
+		start, end *time.Time
+	)
+	err := tx.QueryRowContext(ctx, `SELECT booking_id, action, start_at, end_at FROM booking_changes
+		WHERE user_id = $1 AND idempotency_key = $2`, by, k.key).Scan(&id, &action, &start, &end)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	same := id == booking && action == k.action &&
+		(start == nil) == k.start.IsZero() && (start == nil || start.Equal(k.start) && end.Equal(k.end))
+	if !same {
+		return false, coop.Refusal(coop.EConflict, "booking.idempotency_mismatch")
+	}
+	return true, nil
+}
+
+// record writes the key of a change made.
+func (k *keyed) record(ctx context.Context, tx *db.Tx, by, booking int64) error {
+	var start, end any
+	if !k.start.IsZero() {
+		start, end = k.start, k.end
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO booking_changes (user_id, idempotency_key, booking_id, action, start_at, end_at, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, by, k.key, booking, k.action, start, end, tx.Now)
+	return err
+}
+
 // change runs fn on a booking inside a write transaction, the booking's
-// space locked, once by is known to be its member or the staff of its
+// place locked, once by is known to be its member or the staff of its
 // place (anyone else gets ENotFound, as for a booking that does not exist).
-func (s *Service) change(ctx context.Context, by accounts.User, publicID string,
+// With a key already used for the same change, fn does not run: the
+// booking is answered as it is.
+func (s *Service) change(ctx context.Context, by accounts.User, publicID string, k *keyed,
 	fn func(tx *db.Tx, b *Booking, setup *Setup, staff bool) error) (Booking, error) {
+	if k != nil && k.key != "" {
+		if err := k.validate(); err != nil {
+			return Booking{}, err
+		}
+	}
 	var b Booking
 	err := s.DB.Write(ctx, func(tx *db.Tx) error {
 		// Lock the booking's place: the changes of its bookings decide in
@@ -42,11 +102,23 @@ func (s *Service) change(ctx context.Context, by accounts.User, publicID string,
 		if !staff && (b.UserID == nil || *b.UserID != by.ID) {
 			return coop.Errorf(coop.ENotFound, "booking.not_found")
 		}
+		once := k != nil && k.key != ""
+		if once {
+			if seen, err := k.seen(ctx, tx, by.ID, b.ID); err != nil || seen {
+				return err
+			}
+		}
 		setup, err := s.setupOf(ctx, tx, placeID)
 		if err != nil {
 			return err
 		}
-		return fn(tx, &b, setup, staff)
+		if err := fn(tx, &b, setup, staff); err != nil {
+			return err
+		}
+		if once {
+			return k.record(ctx, tx, by.ID, b.ID)
+		}
+		return nil
 	})
 	return b, err
 }
@@ -76,9 +148,9 @@ func (s *Service) setStatus(ctx context.Context, tx *db.Tx, b *Booking, to Statu
 // seats it held go to the waitlist. Its member may cancel up to the
 // cancellation deadline, the place's staff at any time before its end.
 // Cancelling is idempotent by nature: cancelling a cancelled booking
-// returns it unchanged.
-func (s *Service) Cancel(ctx context.Context, by accounts.User, publicID string) (Booking, error) {
-	return s.change(ctx, by, publicID, func(tx *db.Tx, b *Booking, setup *Setup, staff bool) error {
+// returns it unchanged. A key (optional) is recorded as for Move.
+func (s *Service) Cancel(ctx context.Context, by accounts.User, publicID, key string) (Booking, error) {
+	return s.change(ctx, by, publicID, &keyed{key: key, action: "cancel"}, func(tx *db.Tx, b *Booking, setup *Setup, staff bool) error {
 		switch {
 		case b.Status == Cancelled:
 			return nil
@@ -104,14 +176,17 @@ func (s *Service) Cancel(ctx context.Context, by accounts.User, publicID string)
 }
 
 // Move gives a booking new times, under the same rules as a new booking;
-// its old times go to the waitlist. Moving to the times it has is a no-op,
-// so a repeated request is harmless.
-func (s *Service) Move(ctx context.Context, by accounts.User, publicID string, start, end time.Time) (Booking, error) {
+// its old times go to the waitlist. Moving to the times it has is a no-op.
+// A member's confirmed booking of a space whose bookings the staff approve
+// waits for their approval again. With an idempotency key (optional), the move sent again changes nothing,
+// even after a later move, and the key for another change is refused
+// (EConflict "booking.idempotency_mismatch").
+func (s *Service) Move(ctx context.Context, by accounts.User, publicID string, start, end time.Time, key string) (Booking, error) {
 	start, end = db.Instant(start), db.Instant(end)
 	if start.IsZero() || end.IsZero() || !end.After(start) {
 		return Booking{}, &coop.Error{Code: coop.EInvalid, Message: "error.invalid_form", Fields: map[string]string{"end": "booking.end_before_start"}}
 	}
-	return s.change(ctx, by, publicID, func(tx *db.Tx, b *Booking, setup *Setup, staff bool) error {
+	return s.change(ctx, by, publicID, &keyed{key: key, action: "move", start: start, end: end}, func(tx *db.Tx, b *Booking, setup *Setup, staff bool) error {
 		if b.Start.Equal(start) && b.End.Equal(end) {
 			return nil
 		}
@@ -129,12 +204,17 @@ func (s *Service) Move(ctx context.Context, by accounts.User, publicID string, s
 			return err
 		}
 		oldStart, oldEnd := b.Start, b.End
-		if _, err := tx.ExecContext(ctx, `UPDATE bookings SET start_at = $1, end_at = $2, sequence = sequence + 1, updated_at = $3
-			WHERE id = $4`, start, end, tx.Now, b.ID); err != nil {
+		status, event := b.Status, "moved"
+		if !staff && status == Confirmed && sp.Rules.Approval {
+			// The staff accepted its times, not others: they decide again.
+			status, event = Pending, "pending"
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE bookings SET start_at = $1, end_at = $2, status = $3, sequence = sequence + 1, updated_at = $4
+			WHERE id = $5`, start, end, string(status), tx.Now, b.ID); err != nil {
 			return err
 		}
-		b.Start, b.End, b.Sequence = start, end, b.Sequence+1
-		if err := s.notify(ctx, tx, "moved", *b); err != nil {
+		b.Start, b.End, b.Status, b.Sequence = start, end, status, b.Sequence+1
+		if err := s.notify(ctx, tx, event, *b); err != nil {
 			return err
 		}
 		return s.promote(ctx, tx, sp, oldStart, oldEnd)
@@ -144,7 +224,7 @@ func (s *Service) Move(ctx context.Context, by accounts.User, publicID string, s
 // Accept takes a freed seat offered from the waitlist, before the offer
 // expires.
 func (s *Service) Accept(ctx context.Context, by accounts.User, publicID string) (Booking, error) {
-	return s.change(ctx, by, publicID, func(tx *db.Tx, b *Booking, setup *Setup, staff bool) error {
+	return s.change(ctx, by, publicID, nil, func(tx *db.Tx, b *Booking, setup *Setup, staff bool) error {
 		switch {
 		case b.Status == Confirmed:
 			return nil
@@ -158,7 +238,7 @@ func (s *Service) Accept(ctx context.Context, by accounts.User, publicID string)
 // Decide accepts (approve) or refuses a booking waiting for approval; only
 // the place's staff may. A refusal's note tells the member why.
 func (s *Service) Decide(ctx context.Context, by accounts.User, publicID string, approve bool, note string) (Booking, error) {
-	return s.change(ctx, by, publicID, func(tx *db.Tx, b *Booking, setup *Setup, staff bool) error {
+	return s.change(ctx, by, publicID, nil, func(tx *db.Tx, b *Booking, setup *Setup, staff bool) error {
 		if !staff {
 			return coop.Errorf(coop.EForbidden, "error.forbidden")
 		}
@@ -189,7 +269,7 @@ const checkInEarly = time.Hour
 // Attend records whether the person came: Present from an hour before the
 // start until the end, NoShow once it started. Only the place's staff.
 func (s *Service) Attend(ctx context.Context, by accounts.User, publicID string, a Attendance) (Booking, error) {
-	return s.change(ctx, by, publicID, func(tx *db.Tx, b *Booking, setup *Setup, staff bool) error {
+	return s.change(ctx, by, publicID, nil, func(tx *db.Tx, b *Booking, setup *Setup, staff bool) error {
 		if !staff {
 			return coop.Errorf(coop.EForbidden, "error.forbidden")
 		}

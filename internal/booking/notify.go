@@ -64,7 +64,7 @@ func (m *Mailer) Notify(ctx context.Context, tx *db.Tx, n Notice) (Tell, error) 
 	var extra string
 	switch n.Event {
 	case "offered":
-		extra = tr("mail.booking.offered.deadline", l.DateTime(*b.HoldUntil))
+		extra = tr("mail.booking.offered.deadline", l.Date(*b.HoldUntil), clockMsg(minuteOf(*b.HoldUntil)))
 	case "refused":
 		if b.Note != "" {
 			extra = tr("mail.booking.refused.note", b.Note)

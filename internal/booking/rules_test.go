@@ -2,6 +2,7 @@ package booking_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -133,7 +134,7 @@ func TestBook_FollowsOpeningHoursUnitsAndBlockedDays(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s %s–%s: %v", sp.PublicID, start, end, err)
 			}
-			if _, err := r.svc.Cancel(ctx, r.member(0), b.PublicID); err != nil {
+			if _, err := r.svc.Cancel(ctx, r.member(0), b.PublicID, ""); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -156,6 +157,15 @@ func TestBook_FollowsOpeningHoursUnitsAndBlockedDays(t *testing.T) {
 		easterMonday := time.Date(2026, 4, 6, 10, 0, 0, 0, paris)
 		r.rules(booking.RuleInput{WindowDays: "120"})
 		refused(r.room, easterMonday, easterMonday.Add(time.Hour), "booking.closed_day")
+		// Hours silent on public holidays keep them off; hours that say
+		// what the place does on them are followed.
+		r.exec(`UPDATE places SET opening_hours = 'Mo-Fr 08:30-12:30,13:30-18:00'`)
+		refused(r.room, easterMonday, easterMonday.Add(time.Hour), "booking.closed_day")
+		ok(r.room, easterMonday.AddDate(0, 0, 1), easterMonday.AddDate(0, 0, 1).Add(time.Hour)) // the Tuesday after
+		r.exec(`UPDATE places SET opening_hours = 'Mo-Fr 08:30-12:30,13:30-18:00; PH 10:00-12:00'`)
+		ok(r.room, easterMonday, easterMonday.Add(time.Hour))
+		refused(r.room, easterMonday.Add(4*time.Hour), easterMonday.Add(5*time.Hour), "booking.closed")
+		r.exec(`UPDATE places SET opening_hours = $1`, hoursOfLaFilature)
 		refused(r.room, monday(17, 0), monday(17, 0).Add(16*time.Hour), "booking.one_day")
 
 		if err := r.svc.Block(ctx, r.staff, "la-filature", booking.BlockedInput{Day: "2026-02-03", Reason: "inventaire"}); err != nil {
@@ -178,6 +188,15 @@ func TestBook_FollowsOpeningHoursUnitsAndBlockedDays(t *testing.T) {
 			t.Fatal(err)
 		}
 		ok(r.desk, time.Date(2026, 2, 4, 8, 30, 0, 0, paris), time.Date(2026, 2, 4, 12, 30, 0, 0, paris))
+
+		// A place closed for good takes no booking, whoever asks.
+		r.exec(`UPDATE places SET status = 'closed'`)
+		refused(r.room, monday(10, 0), monday(11, 0), "booking.place_closed")
+		staffReq := r.req(r.room, 0, monday(10, 0), monday(11, 0))
+		staffReq.By, staffReq.GuestName, staffReq.GuestContact, staffReq.Audience = r.staff, "Camille Martin", "06 12 34 56 78", "professionals"
+		_, err = r.svc.Book(ctx, staffReq)
+		wantRefusal(t, err, "booking.place_closed")
+		r.exec(`UPDATE places SET status = 'open'`)
 
 		r.exec(`UPDATE places SET opening_hours = ''`)
 		refused(r.room, monday(10, 0), monday(11, 0), "booking.no_hours")
@@ -348,7 +367,19 @@ func TestBook_ApprovalLetsTheStaffDecide(t *testing.T) {
 			Audience: booking.AudienceProfessionals, SpacePublicID: r.room.PublicID, Start: monday(14, 0), End: monday(15, 0)}); err != nil {
 			t.Fatal(err)
 		}
-		if got, want := r.notices.String(), "pending:membre0@example.fr confirmed:membre0@example.fr pending:membre1@example.fr refused:membre1@example.fr confirmed:Conseil"; got != want {
+		// Approved for its times, a booking moved by its member waits for
+		// the staff again; moved by the staff, it stays approved.
+		if a, err = r.svc.Move(ctx, r.member(0), a.PublicID, monday(16, 0), monday(17, 0), ""); err != nil || a.Status != booking.Pending {
+			t.Fatalf("moved by its member: %+v %v", a, err)
+		}
+		if a, err = r.svc.Decide(ctx, r.staff, a.PublicID, true, ""); err != nil || a.Status != booking.Confirmed {
+			t.Fatalf("approve the move: %+v %v", a, err)
+		}
+		if a, err = r.svc.Move(ctx, r.staff, a.PublicID, monday(15, 0), monday(16, 0), ""); err != nil || a.Status != booking.Confirmed {
+			t.Fatalf("moved by the staff: %+v %v", a, err)
+		}
+		if got, want := r.notices.String(), "pending:membre0@example.fr confirmed:membre0@example.fr pending:membre1@example.fr refused:membre1@example.fr confirmed:Conseil "+
+			"pending:membre0@example.fr confirmed:membre0@example.fr moved:membre0@example.fr"; got != want {
 			t.Errorf("notices:\n got %s\nwant %s", got, want)
 		}
 	})
@@ -356,7 +387,7 @@ func TestBook_ApprovalLetsTheStaffDecide(t *testing.T) {
 
 func TestWaitlist_TheFirstInLineGetsTheFreedSeatThenTheNext(t *testing.T) {
 	testkit.EachEngine(t, func(t *testing.T, d *db.DB) {
-		r := newRuled(t, d, 3)
+		r := newRuled(t, d, 4)
 		r.rules(booking.RuleInput{HoldMinutes: "60"})
 		clock := d.Clock.(*coop.FixedClock)
 		morning := func(user int) booking.Request {
@@ -384,15 +415,23 @@ func TestWaitlist_TheFirstInLineGetsTheFreedSeatThenTheNext(t *testing.T) {
 		if err != nil || c.Status != booking.Waiting {
 			t.Fatalf("waitlist: %+v %v", c, err)
 		}
+		wait = morning(3)
+		wait.Waitlist = true
+		last, err := r.svc.Book(ctx, wait)
+		if err != nil || last.Status != booking.Waiting {
+			t.Fatalf("waitlist: %+v %v", last, err)
+		}
 		// Two seats free up: both in line are offered one, in order.
 		clock.Advance(time.Minute)
-		if _, err := r.svc.Cancel(ctx, r.member(0), a.PublicID); err != nil {
+		if _, err := r.svc.Cancel(ctx, r.member(0), a.PublicID, ""); err != nil {
 			t.Fatal(err)
 		}
 		b, _ = r.svc.Get(ctx, b.PublicID)
 		c, _ = r.svc.Get(ctx, c.PublicID)
-		if b.Status != booking.Offered || c.Status != booking.Offered || b.HoldUntil == nil || !b.HoldUntil.Equal(clock.Now().Add(time.Hour).UTC()) {
-			t.Fatalf("after the cancellation: %+v / %+v", b, c)
+		last, _ = r.svc.Get(ctx, last.PublicID)
+		if b.Status != booking.Offered || c.Status != booking.Offered || b.HoldUntil == nil || !b.HoldUntil.Equal(clock.Now().Add(time.Hour).UTC()) ||
+			last.Status != booking.Waiting {
+			t.Fatalf("after the cancellation: %+v / %+v / %+v", b, c, last)
 		}
 		// The first takes it; the second lets the offer expire.
 		if b, err = r.svc.Accept(ctx, r.member(1), b.PublicID); err != nil || b.Status != booking.Confirmed {
@@ -408,11 +447,20 @@ func TestWaitlist_TheFirstInLineGetsTheFreedSeatThenTheNext(t *testing.T) {
 		if c, _ = r.svc.Get(ctx, c.PublicID); c.Status != booking.Expired {
 			t.Fatalf("the unanswered offer is %s", c.Status)
 		}
-		// The seat it held is free again.
+		// The seat it held goes to the next in line, with a new delay.
+		if last, _ = r.svc.Get(ctx, last.PublicID); last.Status != booking.Offered || last.HoldUntil == nil || !last.HoldUntil.Equal(clock.Now().Add(time.Hour).UTC()) {
+			t.Fatalf("the next in line after an expired offer: %+v", last)
+		}
+		// Once they leave the line, the seat is free again.
+		if _, err := r.svc.Cancel(ctx, r.member(3), last.PublicID, ""); err != nil {
+			t.Fatal(err)
+		}
 		if _, err := r.svc.Book(ctx, morning(0)); err != nil {
 			t.Fatal(err)
 		}
-		if got, want := r.notices.String(), "confirmed:membre0@example.fr waiting:membre1@example.fr waiting:membre2@example.fr cancelled:membre0@example.fr offered:membre1@example.fr offered:membre2@example.fr confirmed:membre1@example.fr expired:membre2@example.fr confirmed:membre0@example.fr"; got != want {
+		if got, want := r.notices.String(), "confirmed:membre0@example.fr waiting:membre1@example.fr waiting:membre2@example.fr waiting:membre3@example.fr "+
+			"cancelled:membre0@example.fr offered:membre1@example.fr offered:membre2@example.fr confirmed:membre1@example.fr expired:membre2@example.fr "+
+			"offered:membre3@example.fr cancelled:membre3@example.fr confirmed:membre0@example.fr"; got != want {
 			t.Errorf("notices:\n got %s\nwant %s", got, want)
 		}
 		checkInvariants(t, d)
@@ -441,7 +489,7 @@ func TestSweep_AnOfferCancelledWhileTheSweepWaitsStaysCancelled(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.svc.Cancel(ctx, r.member(0), a.PublicID); err != nil {
+	if _, err := r.svc.Cancel(ctx, r.member(0), a.PublicID, ""); err != nil {
 		t.Fatal(err)
 	}
 	if b, _ = r.svc.Get(ctx, b.PublicID); b.Status != booking.Offered {
@@ -542,7 +590,82 @@ func TestSpaceEdits_LockThePlaceBeforeTheSpace(t *testing.T) {
 	}
 }
 
-func TestWaitlist_OneSeatFreedInARaceGoesToExactlyOnePerson(t *testing.T) {
+// A manager's edit of a space cannot break what its bookings hold: a
+// smaller capacity must fit the bookings to come, a booked space keeps
+// its way of being booked, and a space with people expected is not
+// deleted under them.
+func TestSpaceEdits_KeepTheBookingsWhole(t *testing.T) {
+	testkit.EachEngine(t, func(t *testing.T, d *db.DB) {
+		r := newRuled(t, d, 2)
+		spaces := &places.Service{DB: d}
+		edit := func(sp space, kind string, capacity int) error {
+			_, err := spaces.UpdateSpace(ctx, r.staff, "la-filature", sp.PublicID, places.SpaceInput{
+				Name: "Espace " + kind, Kind: kind, Capacity: fmt.Sprint(capacity), Audience: "both"})
+			return err
+		}
+		capacity := func(sp space) (n int) {
+			if err := d.Read(ctx, func(tx *db.Tx) error {
+				return tx.QueryRowContext(ctx, `SELECT capacity FROM spaces WHERE id = $1`, sp.ID).Scan(&n)
+			}); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		tomorrow := func(h, m int) time.Time { return monday(h, m).AddDate(0, 0, 1) }
+		// Tomorrow morning, both desks are taken.
+		var held []booking.Booking
+		for i := range 2 {
+			b, err := r.svc.Book(ctx, r.req(r.desk, i, tomorrow(8, 30), tomorrow(12, 30)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			held = append(held, b)
+		}
+		wantRefusal(t, edit(r.desk, "open_space", 1), "places.capacity_below_bookings")
+		if n := capacity(r.desk); n != 2 {
+			t.Fatalf("capacity %d after a refused edit, want 2", n)
+		}
+		if err := edit(r.desk, "open_space", 3); err != nil {
+			t.Fatal(err)
+		}
+		if err := edit(r.desk, "equipment", 2); err != nil { // counted by the unit too
+			t.Fatal(err)
+		}
+		wantRefusal(t, edit(r.desk, "office", 2), "places.space_kind_locked")
+		// A room's booking brings its people: the room must seat them.
+		if _, err := r.svc.Book(ctx, booking.Request{By: r.member(0), SpacePublicID: r.room.PublicID,
+			Start: tomorrow(14, 0), End: tomorrow(15, 0), Seats: 5}); err != nil {
+			t.Fatal(err)
+		}
+		wantRefusal(t, edit(r.room, "meeting_room", 4), "places.capacity_below_bookings")
+		if err := edit(r.room, "office", 5); err != nil {
+			t.Fatal(err)
+		}
+		wantRefusal(t, edit(r.room, "open_space", 5), "places.space_kind_locked")
+
+		err := spaces.DeleteSpace(ctx, r.staff, "la-filature", r.desk.PublicID)
+		wantRefusal(t, err, "places.space_has_bookings")
+		for i, b := range held {
+			if _, err := r.svc.Cancel(ctx, r.member(i), b.PublicID, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Cancelled, the bookings no longer hold the capacity either.
+		if err := edit(r.desk, "equipment", 1); err != nil {
+			t.Fatal(err)
+		}
+		if err := spaces.DeleteSpace(ctx, r.staff, "la-filature", r.desk.PublicID); err != nil {
+			t.Fatal(err)
+		}
+		// Once past, bookings keep nothing from changing.
+		d.Clock.(*coop.FixedClock).Advance(48 * time.Hour)
+		if err := edit(r.room, "office", 1); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func TestWaitlist_ASeatFreedWhileOthersRaceForItGoesToTheFirstInLine(t *testing.T) {
 	testkit.EachEngine(t, func(t *testing.T, d *db.DB) {
 		r := newRuled(t, d, 20)
 		start, end := monday(14, 0).AddDate(0, 0, 2), monday(15, 0).AddDate(0, 0, 2)
@@ -560,7 +683,7 @@ func TestWaitlist_OneSeatFreedInARaceGoesToExactlyOnePerson(t *testing.T) {
 		// While the room is freed, 16 others try to book it directly.
 		var wg sync.WaitGroup
 		wg.Go(func() {
-			if _, err := r.svc.Cancel(ctx, r.member(0), a.PublicID); err != nil {
+			if _, err := r.svc.Cancel(ctx, r.member(0), a.PublicID, ""); err != nil {
 				t.Error(err)
 			}
 		})
@@ -569,13 +692,17 @@ func TestWaitlist_OneSeatFreedInARaceGoesToExactlyOnePerson(t *testing.T) {
 			return err
 		}, "")
 		wg.Wait()
+		// The cancellation offers the seat in its own transaction: no
+		// direct booking gets in between, and the first in line has it.
 		var holding, offered int
+		var holder int64
 		_ = d.Read(ctx, func(tx *db.Tx) error {
-			return tx.QueryRowContext(ctx, `SELECT count(*), COALESCE(SUM(CASE WHEN status = 'offered' THEN 1 ELSE 0 END), 0)
-				FROM bookings WHERE status IN ('pending', 'offered', 'confirmed')`).Scan(&holding, &offered)
+			return tx.QueryRowContext(ctx, `SELECT count(*), COALESCE(SUM(CASE WHEN status = 'offered' THEN 1 ELSE 0 END), 0), COALESCE(MAX(user_id), 0)
+				FROM bookings WHERE status IN ('pending', 'offered', 'confirmed')`).Scan(&holding, &offered, &holder)
 		})
-		if holding != 1 || offered+ok != 1 {
-			t.Fatalf("%d bookings hold the room (%d offered, %d direct), want exactly 1", holding, offered, ok)
+		if holding != 1 || offered != 1 || ok != 0 || holder != r.users[1] {
+			t.Fatalf("%d bookings hold the room (%d offered, %d direct, held by user %d), want one offer to the first in line (user %d)",
+				holding, offered, ok, holder, r.users[1])
 		}
 		checkInvariants(t, d)
 	})
@@ -594,15 +721,15 @@ func TestMoveAndCancel_WithinTheDeadline(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = r.svc.Move(ctx, r.member(0), a.PublicID, tomorrow(14), tomorrow(16))
+		_, err = r.svc.Move(ctx, r.member(0), a.PublicID, tomorrow(14), tomorrow(16), "")
 		wantRefusal(t, err, "booking.overlap")
-		_, err = r.svc.Move(ctx, r.member(1), a.PublicID, tomorrow(15), tomorrow(16))
+		_, err = r.svc.Move(ctx, r.member(1), a.PublicID, tomorrow(15), tomorrow(16), "")
 		wantCode(t, err, coop.ENotFound, "booking.not_found")
-		moved, err := r.svc.Move(ctx, r.member(0), a.PublicID, tomorrow(15), tomorrow(17))
+		moved, err := r.svc.Move(ctx, r.member(0), a.PublicID, tomorrow(15), tomorrow(17), "")
 		if err != nil || !moved.Start.Equal(tomorrow(15)) || moved.Sequence != 1 {
 			t.Fatalf("move: %+v %v", moved, err)
 		}
-		again, err := r.svc.Move(ctx, r.member(0), a.PublicID, tomorrow(15), tomorrow(17))
+		again, err := r.svc.Move(ctx, r.member(0), a.PublicID, tomorrow(15), tomorrow(17), "")
 		if err != nil || again.Sequence != 1 {
 			t.Fatalf("the same move again: %+v %v", again, err)
 		}
@@ -612,16 +739,90 @@ func TestMoveAndCancel_WithinTheDeadline(t *testing.T) {
 		}
 		// Less than a day before: the member can neither move nor cancel; the staff can.
 		r.d.Clock.(*coop.FixedClock).Advance(8 * time.Hour)
-		_, err = r.svc.Move(ctx, r.member(0), a.PublicID, tomorrow(16), tomorrow(18))
+		_, err = r.svc.Move(ctx, r.member(0), a.PublicID, tomorrow(16), tomorrow(18), "")
 		wantRefusal(t, err, "booking.cancel_deadline")
-		_, err = r.svc.Cancel(ctx, r.member(1), other.PublicID)
+		_, err = r.svc.Cancel(ctx, r.member(1), other.PublicID, "")
 		wantRefusal(t, err, "booking.cancel_deadline")
 		if got := french(t, err); !strings.Contains(got, "jusqu’à 1 jour(s) avant le début") {
 			t.Errorf("message: %q", got)
 		}
-		if c, err := r.svc.Cancel(ctx, r.staff, other.PublicID); err != nil || c.Status != booking.Cancelled {
+		if c, err := r.svc.Cancel(ctx, r.staff, other.PublicID, ""); err != nil || c.Status != booking.Cancelled {
 			t.Fatalf("staff cancel: %+v %v", c, err)
 		}
+	})
+}
+
+func TestMoveAndCancel_WithAKeyHappenOnce(t *testing.T) {
+	testkit.EachEngine(t, func(t *testing.T, d *db.DB) {
+		r := newRuled(t, d, 2)
+		tomorrow := func(h int) time.Time { return monday(h, 0).AddDate(0, 0, 1) }
+		a, err := r.svc.Book(ctx, r.req(r.room, 0, tomorrow(9), tomorrow(10)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The same move sent ten times at once moves the booking once.
+		var wg sync.WaitGroup
+		errs := make(chan error, 10)
+		for range 10 {
+			wg.Go(func() {
+				_, err := r.svc.Move(ctx, r.member(0), a.PublicID, tomorrow(10), tomorrow(11), "deplacer-1")
+				errs <- err
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatalf("a repeated move: %v", err)
+			}
+		}
+		b, _ := r.svc.Get(ctx, a.PublicID)
+		if !b.Start.Equal(tomorrow(10)) || b.Sequence != 1 {
+			t.Fatalf("after ten times the same move: %s, sequence %d; want 10:00, 1", b.Start, b.Sequence)
+		}
+		// A later move, then the first one arriving late again: it
+		// changes nothing.
+		if _, err := r.svc.Move(ctx, r.member(0), a.PublicID, tomorrow(14), tomorrow(15), "deplacer-2"); err != nil {
+			t.Fatal(err)
+		}
+		late, err := r.svc.Move(ctx, r.member(0), a.PublicID, tomorrow(10), tomorrow(11), "deplacer-1")
+		if err != nil || !late.Start.Equal(tomorrow(14)) || late.Sequence != 2 {
+			t.Fatalf("the first move again, late: %s, sequence %d, %v; want 14:00, 2", late.Start, late.Sequence, err)
+		}
+		// The same key for another change is refused, and changes nothing.
+		_, err = r.svc.Move(ctx, r.member(0), a.PublicID, tomorrow(16), tomorrow(17), "deplacer-1")
+		wantCode(t, err, coop.EConflict, "booking.idempotency_mismatch")
+		_, err = r.svc.Cancel(ctx, r.member(0), a.PublicID, "deplacer-2")
+		wantCode(t, err, coop.EConflict, "booking.idempotency_mismatch")
+		if b, _ = r.svc.Get(ctx, a.PublicID); b.Status != booking.Confirmed || !b.Start.Equal(tomorrow(14)) {
+			t.Fatalf("after refused keys: %s at %s", b.Status, b.Start)
+		}
+		// Keys are each person's: another member's key does not collide.
+		other, err := r.svc.Book(ctx, r.req(r.room, 1, tomorrow(16), tomorrow(17)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.svc.Cancel(ctx, r.member(1), other.PublicID, "deplacer-1"); err != nil {
+			t.Fatal(err)
+		}
+		// A cancellation sent again with its key answers the booking.
+		for range 2 {
+			c, err := r.svc.Cancel(ctx, r.member(0), a.PublicID, "annuler-1")
+			if err != nil || c.Status != booking.Cancelled || c.Sequence != 3 {
+				t.Fatalf("cancel with a key: %s, sequence %d, %v", c.Status, c.Sequence, err)
+			}
+		}
+		// A refused change records no key: sent again, it is tried again.
+		c, err := r.svc.Book(ctx, r.req(r.room, 0, tomorrow(11), tomorrow(12)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = r.svc.Move(ctx, r.member(0), c.PublicID, tomorrow(7), tomorrow(8), "deplacer-3")
+		wantRefusal(t, err, "booking.closed")
+		_, err = r.svc.Move(ctx, r.member(0), c.PublicID, tomorrow(7), tomorrow(8), "deplacer-3")
+		wantRefusal(t, err, "booking.closed")
+		_, err = r.svc.Move(ctx, r.member(0), c.PublicID, tomorrow(10), tomorrow(11), strings.Repeat("k", 300))
+		wantCode(t, err, coop.EInvalid, "error.invalid_form")
 	})
 }
 

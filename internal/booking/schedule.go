@@ -84,7 +84,8 @@ type Setup struct {
 	Slug      string
 	Name      string
 	CarrierID int64
-	Hours     *openhours.Hours // nil: the place has published no hours
+	Closed    bool             // the place is closed for good: it takes no booking
+	Hours     *openhours.Hours // nil: the place has published no hours; public holidays off unless they say otherwise
 	Spaces    []Space
 	Windows   []Window
 	Blocked   []Blocked
@@ -135,17 +136,25 @@ func (s *Service) setupAt(ctx context.Context, tx *db.Tx, placeID, version int64
 // loadSetup reads the booking setup of a place.
 func loadSetup(ctx context.Context, tx *db.Tx, placeID int64) (*Setup, error) {
 	p := &Setup{PlaceID: placeID}
-	var hours string
-	err := tx.QueryRowContext(ctx, `SELECT slug, name, carrier_id, opening_hours, setup_version FROM places WHERE id = $1`, placeID).
-		Scan(&p.Slug, &p.Name, &p.CarrierID, &hours, &p.Version)
+	var hours, status string
+	err := tx.QueryRowContext(ctx, `SELECT slug, name, carrier_id, opening_hours, status, setup_version FROM places WHERE id = $1`, placeID).
+		Scan(&p.Slug, &p.Name, &p.CarrierID, &hours, &status, &p.Version)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, coop.Errorf(coop.ENotFound, "error.not_found")
 	}
 	if err != nil {
 		return nil, err
 	}
+	p.Closed = status == "closed"
 	if hours != "" {
 		p.Hours, _ = openhours.Parse(hours) // the places form refuses invalid values; an old one means no hours
+		// Nobody books a public holiday unless the hours say what the
+		// place does on them ("PH 10:00-12:00").
+		if p.Hours != nil && !p.Hours.SaysHolidays() {
+			if h, err := openhours.Parse(hours + "; PH off"); err == nil {
+				p.Hours = h
+			}
+		}
 	}
 	if p.SpaceSets, err = ruleSets(ctx, tx, placeID); err != nil {
 		return nil, err
@@ -355,6 +364,9 @@ func (p *Setup) Check(sp *Space, audience string, start, end, now time.Time, sta
 
 // check is Check with start's day already read.
 func (p *Setup) check(sp *Space, audience string, start, end, now time.Time, staff bool, d *dayInfo) *coop.Error {
+	if p.Closed {
+		return coop.Refusal(coop.EInvalid, "booking.place_closed")
+	}
 	if start.Before(now) {
 		return coop.Refusal(coop.EInvalid, "booking.in_past")
 	}

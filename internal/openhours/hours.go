@@ -56,6 +56,21 @@ const lookahead = 366 * 24 * time.Hour
 // stay in the order written. Parse(h.String()) means the same as h.
 func (h *Hours) String() string { return h.text }
 
+// SaysHolidays tells whether a rule of h selects public holidays ("PH"),
+// open or closed: whether h says what the place does on them.
+func (h *Hours) SaysHolidays() bool {
+	for _, r := range h.rules {
+		for _, sels := range r.date {
+			for _, sel := range sels {
+				if sel.kind == sPH {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
 // IsOpen tells whether the place is open at t. An unknown state ("maybe
 // open") is not open.
 func (h *Hours) IsOpen(t time.Time) bool {

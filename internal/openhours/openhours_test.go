@@ -172,6 +172,25 @@ func TestPublicHolidays_2026And2027(t *testing.T) {
 	}
 }
 
+func TestSaysHolidays(t *testing.T) {
+	for value, want := range map[string]bool{
+		"Mo-Fr 08:30-18:00":                        false,
+		"24/7":                                     false,
+		"Mo-Fr 08:30-18:00; PH off":                true,
+		"Mo-Fr 09:00-12:00; PH 10:00-12:00":        true,
+		"PH,Sa 10:00-12:00":                        true,
+		"Mo-Fr 09:00-17:00 \"PH sur rendez-vous\"": false, // a comment is not a selector
+	} {
+		h, err := Parse(value)
+		if err != nil {
+			t.Fatalf("%q: %v", value, err)
+		}
+		if got := h.SaysHolidays(); got != want {
+			t.Errorf("%q: SaysHolidays() = %v, want %v", value, got, want)
+		}
+	}
+}
+
 func TestEaster_KnownDates(t *testing.T) {
 	for _, d := range []string{"2000-04-23", "2008-03-23", "2011-04-24", "2019-04-21", "2024-03-31",
 		"2025-04-20", "2026-04-05", "2027-03-28", "2038-04-25", "2285-03-22"} {

@@ -167,6 +167,14 @@ const (
 // SpaceKinds lists them.
 var SpaceKinds = []SpaceKind{SpaceOpen, SpaceOffice, SpaceMeeting, SpaceEquipment}
 
+// BookingsHoldingSeats is the SQL list of the statuses of the bookings
+// that hold seats (the booking package's; spaces' edits count them too).
+const BookingsHoldingSeats = `('pending', 'offered', 'confirmed')`
+
+// OneAtATime tells whether the space takes one booking at a time (an
+// office, a meeting room), rather than bookings by the seat or unit.
+func (k SpaceKind) OneAtATime() bool { return k == SpaceOffice || k == SpaceMeeting }
+
 // Space is a bookable part of a place.
 type Space struct {
 	ID          int64

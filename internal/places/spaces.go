@@ -129,18 +129,61 @@ func (s *Service) UpdateSpace(ctx context.Context, by accounts.User, slug, space
 		if err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE spaces SET name = $3, kind = $4, capacity = $5, audience = $6, description = $7, updated_at = $8
-			WHERE public_id = $1 AND place_id = $2`, spaceID, placeID, sp.Name, string(sp.Kind), sp.Capacity, string(sp.Audience), sp.Description, tx.Now)
+		var (
+			id, capacity int64
+			kind         SpaceKind
+			booked       bool
+		)
+		err = tx.QueryRowContext(ctx, `SELECT id, kind, capacity, EXISTS (SELECT 1 FROM bookings WHERE space_id = spaces.id)
+			FROM spaces WHERE public_id = $1 AND place_id = $2`, spaceID, placeID).Scan(&id, &kind, &capacity, &booked)
+		if errors.Is(err, sql.ErrNoRows) {
+			return coop.Errorf(coop.ENotFound, "error.not_found")
+		}
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return coop.Errorf(coop.ENotFound, "error.not_found")
+		// A booked space keeps its way of being booked: its bookings were
+		// taken, and are guarded, one at a time or by the seat.
+		if booked && kind.OneAtATime() != sp.Kind.OneAtATime() {
+			return coop.Refusal(coop.EInvalid, "places.space_kind_locked")
 		}
-		sp.PublicID, sp.PlaceID = spaceID, placeID
+		if _, err := tx.ExecContext(ctx, `UPDATE spaces SET name = $2, kind = $3, capacity = $4, audience = $5, description = $6, updated_at = $7
+			WHERE id = $1`, id, sp.Name, string(sp.Kind), sp.Capacity, string(sp.Audience), sp.Description, tx.Now); err != nil {
+			return err
+		}
+		if booked && int64(sp.Capacity) < capacity {
+			if err := fitBookings(ctx, tx, id, sp); err != nil {
+				return err
+			}
+		}
+		sp.ID, sp.PublicID, sp.PlaceID = id, spaceID, placeID
 		return nil
 	})
 	return sp, err
+}
+
+// fitBookings refuses a smaller capacity of a space that its bookings to
+// come would not fit. Written again, each is counted by the database's
+// guard, as a new booking would be; one at a time, a booking's seats are
+// its own.
+func fitBookings(ctx context.Context, tx *db.Tx, spaceID int64, sp Space) error {
+	_, err := tx.ExecContext(ctx, `UPDATE bookings SET seats = seats
+		WHERE space_id = $1 AND status IN `+BookingsHoldingSeats+` AND end_at > $2`, spaceID, tx.Now)
+	if db.Raised(err) == "booking.full" {
+		return coop.Refusal(coop.EInvalid, "places.capacity_below_bookings")
+	}
+	if err != nil || !sp.Kind.OneAtATime() {
+		return err
+	}
+	var over bool
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM bookings
+		WHERE space_id = $1 AND status IN `+BookingsHoldingSeats+` AND end_at > $2 AND seats > $3)`, spaceID, tx.Now, sp.Capacity).Scan(&over); err != nil {
+		return err
+	}
+	if over {
+		return coop.Refusal(coop.EInvalid, "places.capacity_below_bookings")
+	}
+	return nil
 }
 
 // DeleteSpace removes a space of a place (with its photos).
@@ -149,6 +192,17 @@ func (s *Service) DeleteSpace(ctx context.Context, by accounts.User, slug, space
 		placeID, err := editablePlace(ctx, tx, by, slug)
 		if err != nil {
 			return err
+		}
+		// The people who booked it are told by a cancellation, not by a
+		// booking gone without a word.
+		var upcoming bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM bookings b JOIN spaces s ON s.id = b.space_id
+			WHERE s.public_id = $1 AND s.place_id = $2 AND (b.status IN `+BookingsHoldingSeats+` OR b.status = 'waiting') AND b.end_at > $3)`,
+			spaceID, placeID, tx.Now).Scan(&upcoming); err != nil {
+			return err
+		}
+		if upcoming {
+			return coop.Refusal(coop.EInvalid, "places.space_has_bookings")
 		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM spaces WHERE public_id = $1 AND place_id = $2`, spaceID, placeID)
 		if err != nil {

@@ -35,14 +35,22 @@ func (s *Service) AddStaff(ctx context.Context, by accounts.User, slug, email st
 	})
 }
 
-// RemoveStaff takes a host off a place.
+// RemoveStaff takes a host off a place. The place's occupancy feed goes
+// with them: its address, which they may have kept, ends, and the staff
+// who remain ask for a new one.
 func (s *Service) RemoveStaff(ctx context.Context, by accounts.User, slug string, userID int64) error {
 	return s.DB.Write(ctx, func(tx *db.Tx) error {
 		placeID, err := editablePlace(ctx, tx, by, slug)
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM place_staff WHERE place_id = $1 AND user_id = $2`, placeID, userID)
+		res, err := tx.ExecContext(ctx, `DELETE FROM place_staff WHERE place_id = $1 AND user_id = $2`, placeID, userID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n > 0 {
+			_, err = tx.ExecContext(ctx, `DELETE FROM calendar_feeds WHERE place_id = $1`, placeID)
+		}
 		return err
 	})
 }

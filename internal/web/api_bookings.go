@@ -201,7 +201,7 @@ func (s *Server) apiRange(fromText, toText string, span time.Duration) (from, to
 
 func (s *Server) apiCancelBooking(w http.ResponseWriter, r *http.Request) error {
 	st := stateOf(r)
-	b, err := s.Booking.Cancel(r.Context(), *st.user, r.PathValue("id"))
+	b, err := s.Booking.Cancel(r.Context(), *st.user, r.PathValue("id"), r.Header.Get("Idempotency-Key"))
 	if err != nil {
 		return err
 	}
@@ -221,7 +221,7 @@ func (s *Server) apiMoveBooking(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	b, err := s.Booking.Move(r.Context(), *st.user, r.PathValue("id"), at["start"], at["end"])
+	b, err := s.Booking.Move(r.Context(), *st.user, r.PathValue("id"), at["start"], at["end"], r.Header.Get("Idempotency-Key"))
 	if err != nil {
 		return err
 	}

@@ -217,6 +217,33 @@ func TestAPIBookings_BookListCancelCheckIn(t *testing.T) {
 		if moved.Start != parisAt(0, 14, 30) || moved.Sequence != 1 {
 			t.Errorf("move: %+v", moved)
 		}
+		b.call(t, "POST", "/api/v1/bookings", b.tokens["b"], bookingBody(room.ID, parisAt(0, 17, 0), parisAt(0, 18, 0)), nil, 201, nil)
+		b.call(t, "POST", "/api/v1/bookings/"+ids[0]+"/move", b.tokens["a"], `{"start": "`+parisAt(0, 16, 30)+`", "end": "`+parisAt(0, 17, 30)+`"}`, nil, 409, &apiErr)
+		if apiErr.Code != "booking.overlap" {
+			t.Errorf("move onto a taken slot: %+v", apiErr)
+		}
+		b.call(t, "POST", "/api/v1/bookings/"+ids[0]+"/move", b.tokens["b"], `{"start": "`+parisAt(0, 15, 0)+`", "end": "`+parisAt(0, 16, 0)+`"}`, nil, 404, &apiErr)
+		// With an Idempotency-Key, a move sent again, even after a later
+		// one, changes nothing; the key for another change is a conflict.
+		firstKey := map[string]string{"Idempotency-Key": "déplacement-1"}
+		toThree := `{"start": "` + parisAt(0, 15, 0) + `", "end": "` + parisAt(0, 16, 0) + `"}`
+		for range 2 {
+			b.call(t, "POST", "/api/v1/bookings/"+ids[0]+"/move", b.tokens["a"], toThree, firstKey, 200, &moved)
+			if moved.Start != parisAt(0, 15, 0) || moved.Sequence != 2 {
+				t.Errorf("keyed move: %+v", moved)
+			}
+		}
+		b.call(t, "POST", "/api/v1/bookings/"+ids[0]+"/move", b.tokens["a"], `{"start": "`+parisAt(0, 14, 30)+`", "end": "`+parisAt(0, 16, 30)+`"}`,
+			map[string]string{"Idempotency-Key": "déplacement-2"}, 200, &moved)
+		b.call(t, "POST", "/api/v1/bookings/"+ids[0]+"/move", b.tokens["a"], toThree, firstKey, 200, &moved)
+		if moved.Start != parisAt(0, 14, 30) || moved.Sequence != 3 {
+			t.Errorf("the first keyed move again, after another: %+v", moved)
+		}
+		apiErr = apiError{}
+		b.call(t, "POST", "/api/v1/bookings/"+ids[0]+"/cancel", b.tokens["a"], "", firstKey, 409, &apiErr)
+		if apiErr.Code != "booking.idempotency_mismatch" || !strings.Contains(apiErr.Message, "déjà servi") {
+			t.Errorf("a key used for a move, sent to cancel: %+v", apiErr)
+		}
 
 		// Check-in: staff only, from an hour before the start.
 		b.call(t, "POST", "/api/v1/bookings/"+ids[0]+"/check-in", b.tokens["a"], "", nil, 403, &apiErr)

@@ -151,6 +151,8 @@ func TestAuthorization_EveryRouteAsEveryActor(t *testing.T) {
 		return "/api/v1/bookings/" + b.PublicID
 	}
 	apiBookingA, apiBookingB := bookingOf(memberA, later), bookingOf(memberB, later.Add(time.Hour))
+	apiMovingA := bookingOf(memberA, later.Add(5*time.Hour))
+	moveTo := `{"start": "` + later.Add(6*time.Hour).Format(time.RFC3339) + `", "end": "` + later.Add(7*time.Hour).Format(time.RFC3339) + `"}`
 	// The staff's side at the open place: a walk-in, a window and a blocked
 	// day for the coordinator to act on. The concierge hosts another place,
 	// of the manager's carrier: both are another place's staff here.
@@ -532,10 +534,14 @@ func TestAuthorization_EveryRouteAsEveryActor(t *testing.T) {
 		"POST /api/v1/bookings":                  {"/api/v1/bookings", nil, expect(422, anonymous, 401)},
 		"GET /api/v1/bookings":                   {"/api/v1/bookings", nil, expect(200, anonymous, 401)},
 		// Member A cancels their booking; the coordinator's cancel finds it cancelled.
-		"POST /api/v1/bookings/{id}/cancel":   {apiBookingA + "/cancel", nil, expect(404, anonymous, 401, memberA, 200, coordinator, 200)},
-		"POST /api/v1/bookings/{id}/move":     {apiBookingA + "/move", nil, expect(422, anonymous, 401)},
+		"POST /api/v1/bookings/{id}/cancel": {apiBookingA + "/cancel", nil, expect(404, anonymous, 401, memberA, 200, coordinator, 200)},
+		// Member A moves their booking; the coordinator's move finds it moved.
+		"POST /api/v1/bookings/{id}/move":     {apiMovingA + "/move", nil, expect(404, anonymous, 401, memberA, 200, coordinator, 200)},
 		"POST /api/v1/bookings/{id}/check-in": {apiBookingB + "/check-in", nil, expect(403, anonymous, 401, concierge, 404, manager, 404, coordinator, 409)},
 	}
+
+	// The API's JSON bodies, for the routes that read one.
+	jsonBodies := map[string]string{"POST /api/v1/bookings/{id}/move": moveTo}
 
 	var registered []string
 	for _, rt := range e.srv.Routes() {
@@ -552,7 +558,7 @@ func TestAuthorization_EveryRouteAsEveryActor(t *testing.T) {
 		for i, actor := range actors {
 			// Each actor has its own address, as in life: the rate
 			// limits are per client and tested on their own.
-			r := request{method: method, path: c.path, form: c.form, ip: "192.0.2." + strconv.Itoa(i+1)}
+			r := request{method: method, path: c.path, form: c.form, json: jsonBodies[rt.Pattern], ip: "192.0.2." + strconv.Itoa(i+1)}
 			if actor != anonymous {
 				r.cookie = e.session(users[actor])
 				r.bearer = tokens[actor]

@@ -700,7 +700,7 @@ func (s *Server) cancelMyBooking(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.Booking.Cancel(r.Context(), *stateOf(r).user, b.PublicID); err != nil {
+	if _, err := s.Booking.Cancel(r.Context(), *stateOf(r).user, b.PublicID, ""); err != nil {
 		return s.refuseAction(w, r, b.PublicID, err)
 	}
 	done := "bookpage.cancelled"
@@ -763,8 +763,12 @@ func (s *Server) moveMyBooking(w http.ResponseWriter, r *http.Request) error {
 	if err := f.Problems.Err(); err != nil {
 		return s.refuseSlot(w, r, b.PlaceSlug, base, f, &b, err)
 	}
-	if _, err := s.Booking.Move(r.Context(), *stateOf(r).user, b.PublicID, f.Start, f.End); err != nil {
+	moved, err := s.Booking.Move(r.Context(), *stateOf(r).user, b.PublicID, f.Start, f.End, f.Key)
+	if err != nil {
 		return s.refuseSlot(w, r, b.PlaceSlug, base, f, &b, err)
+	}
+	if moved.Status == booking.Pending && b.Status != booking.Pending {
+		return s.redirect(w, r, "/reservations", "success", "bookpage.moved_pending")
 	}
 	return s.redirect(w, r, "/reservations", "success", "bookpage.moved")
 }

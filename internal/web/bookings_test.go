@@ -326,6 +326,33 @@ func TestMyBookings_MoveThenCancel(t *testing.T) {
 	wantFlashRedirect(t, rec, "/reservations", "bookpage.not_movable")
 }
 
+func TestMyBookings_PastBookingsAreListedApartWithoutActions(t *testing.T) {
+	be := newMemberEnv(t)
+	rec, _ := be.post(&be.a, be.path(), memberSlotForm(be.desk, march(3, 8, 30), march(3, 12, 30), "k"))
+	wantFlashRedirect(t, rec, "/reservations", "bookpage.booked.confirmed")
+	id := be.mine(be.a)[0].PublicID
+	_, body := be.get(&be.a, "/reservations")
+	wantBody(t, body, "Pas encore de réservation passée.")
+
+	be.db.Clock.(*coop.FixedClock).Advance(48 * time.Hour) // Wednesday: Tuesday's morning is over
+	_, body = be.get(&be.a, "/reservations")
+	at := strings.Index(body, `id="s-past"`)
+	if at < 0 {
+		t.Fatal("no section of past bookings")
+	}
+	upcoming, past := body[:at], body[at:]
+	wantBody(t, upcoming, "Aucune réservation à venir.")
+	if strings.Contains(upcoming, `id="r-`+id+`"`) {
+		t.Error("the ended booking is still listed as upcoming")
+	}
+	wantBody(t, past, `id="r-`+id+`"`, "mardi 3 mars 2026", "8\u00a0h\u00a030 – 12\u00a0h\u00a030", "Le grand atelier")
+	for _, action := range []string{"/reservations/" + id + "/annulation", "/reservations/" + id + "/deplacer"} {
+		if strings.Contains(body, action) {
+			t.Errorf("a past booking offers %s", action)
+		}
+	}
+}
+
 func TestBookingPage_DoubleSubmitBooksOnce(t *testing.T) {
 	be := newMemberEnv(t)
 	_, body := be.get(&be.a, be.path()+"?jour=2026-03-03")

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"crypto/rand"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -59,8 +60,10 @@ type hostDayView struct {
 	Others   []hostBooking
 	Summary  []string
 	Windows  []hostWindow
-	// The walk-in form's choices of slots, by space.
+	// The walk-in form's choices of slots, by space, and its idempotency
+	// key: the form sent twice books once.
 	Slots []hostSlotGroup
+	Key   string
 	// The week's occupancy.
 	WeekDays []hostWeekDay
 	WeekRows []hostWeekRow
@@ -190,7 +193,7 @@ func (s *Server) hostDay(r *http.Request, slug string, day time.Time, week bool)
 	}
 	v.PrevHref, v.NextHref = hostDayHref(slug, day.AddDate(0, 0, -step), week), hostDayHref(slug, day.AddDate(0, 0, step), week)
 	v.TodayHref, v.DayHref, v.WeekHref = hostDayHref(slug, today, week), hostDayHref(slug, day, false), hostDayHref(slug, day, true)
-	v.Form["jour"], v.Form["seats"] = v.DayValue, "1"
+	v.Form["jour"], v.Form["seats"], v.Key = v.DayValue, "1", rand.Text()
 	switch {
 	case week:
 		v.Heading = l.T("host.week_heading", l.Date(from))
@@ -456,7 +459,8 @@ var walkInFields = []string{"slot", "audience", "seats", "guest_name", "guest_co
 // is "space|start|end" (Unix seconds).
 func walkInRequest(r *http.Request, by accounts.User) (booking.Request, error) {
 	f := r.PostFormValue
-	req := booking.Request{By: by, GuestName: strings.TrimSpace(f("guest_name")), GuestContact: strings.TrimSpace(f("guest_contact")), Audience: f("audience")}
+	req := booking.Request{By: by, GuestName: strings.TrimSpace(f("guest_name")), GuestContact: strings.TrimSpace(f("guest_contact")),
+		Audience: f("audience"), IdempotencyKey: f("cle")}
 	p := coop.Problems{}
 	if slot := f("slot"); slot == "" {
 		p.Add("slot", "host.slot_required")
@@ -496,13 +500,17 @@ func walkInRequest(r *http.Request, by accounts.User) (booking.Request, error) {
 // form's fields: a rule or a conflict is about the slot.
 func walkInProblems(e *coop.Error) *coop.Error {
 	out := &coop.Error{Code: e.Code, Message: "error.invalid_form", Fields: map[string]string{}, FieldArgs: map[string][]any{}}
-	if len(e.Fields) == 0 {
+	switch {
+	case e.Message == "booking.idempotency_mismatch":
+		out.Fields["slot"] = "bookpage.stale_form"
+		return out
+	case len(e.Fields) == 0:
 		out.Fields["slot"], out.FieldArgs["slot"] = e.Message, e.Args
 		return out
 	}
 	for k, msg := range e.Fields {
 		to := k
-		if k == "space" || k == "start" || k == "end" {
+		if k == "space" || k == "start" || k == "end" || k == "idempotency_key" {
 			to = "slot"
 		}
 		out.Fields[to], out.FieldArgs[to] = msg, e.FieldArgs[k]
@@ -657,6 +665,6 @@ func (s *Server) cancelHostedBooking(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	_, err = s.Booking.Cancel(r.Context(), *stateOf(r).user, b.PublicID)
+	_, err = s.Booking.Cancel(r.Context(), *stateOf(r).user, b.PublicID, "")
 	return s.hostActionDone(w, r, hostBack(r, b), err, "host.cancelled")
 }

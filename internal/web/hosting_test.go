@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -236,18 +237,34 @@ func TestHosting_ConciergeBooksAWalkInChecksInAndMarksANoShow(t *testing.T) {
 		t.Error("today's page has an inline style, which the CSP blocks")
 	}
 
+	// The walk-in form carries its idempotency key: sent twice (a double
+	// click, a page sent again), it books once.
+	key := regexp.MustCompile(`name="cle" value="([^"]+)"`).FindStringSubmatch(body)
+	if key == nil {
+		t.Fatal("the walk-in form has no idempotency key")
+	}
 	// Two walk-ins in the next slot, in the room and in the office.
 	for _, w := range []struct {
 		sp   places.Space
 		name string
 	}{{f.room, "Léa Fontaine"}, {f.office, "Paul Martin"}} {
-		rec = f.post(f.concierge, path+"/reservations", f.walkIn(w.sp, first, firstEnd, w.name))
-		if loc := rec.Header().Get("Location"); rec.Code != http.StatusSeeOther || loc != path+"?jour=2026-03-10" {
-			t.Fatalf("walk-in %s: %d to %q, want 303 to the day; body: %s", w.name, rec.Code, loc, hostExcerpt(rec.Body.String()))
+		form := f.walkIn(w.sp, first, firstEnd, w.name)
+		form.Set("cle", key[1]+w.name)
+		for range 2 {
+			rec = f.post(f.concierge, path+"/reservations", form)
+			if loc := rec.Header().Get("Location"); rec.Code != http.StatusSeeOther || loc != path+"?jour=2026-03-10" {
+				t.Fatalf("walk-in %s: %d to %q, want 303 to the day; body: %s", w.name, rec.Code, loc, hostExcerpt(rec.Body.String()))
+			}
+			if kind, key := hostFlash(t, rec); kind != "success" || key != "host.walk_in_booked" {
+				t.Errorf("walk-in flash: %s %s", kind, key)
+			}
 		}
-		if kind, key := hostFlash(t, rec); kind != "success" || key != "host.walk_in_booked" {
-			t.Errorf("walk-in flash: %s %s", kind, key)
-		}
+	}
+	// The form sent again for another visitor: the page says so.
+	again := f.walkIn(f.desk, hostTuesday(13, 30), hostTuesday(18, 0), "Inès Garcia")
+	again.Set("cle", key[1]+"Léa Fontaine")
+	if rec := f.post(f.concierge, path+"/reservations", again); rec.Code != http.StatusConflict || !strings.Contains(rec.Body.String(), "Ce formulaire a déjà servi") {
+		t.Errorf("a used key for another walk-in: %d %s", rec.Code, hostExcerpt(rec.Body.String()))
 	}
 	list := f.dayBookings(t)
 	if len(list) != 2 {
@@ -288,13 +305,14 @@ func TestHosting_ConciergeBooksAWalkInChecksInAndMarksANoShow(t *testing.T) {
 	}
 	body = f.follow(t, f.concierge, rec)
 	hostWant(t, "the day after the check-in", body, "1 arrivé·e(s)", "Annuler le pointage")
-	if first.After(hostTuesday(9, 15)) {
-		rec = presence(paul, "no_show")
-		if kind, key := hostFlash(t, rec); rec.Code != http.StatusSeeOther || kind != "error" || key != "booking.no_show_early" {
-			t.Fatalf("no-show before the start: %d %s %s, want a refusal", rec.Code, kind, key)
-		}
-		hostWant(t, "the refused no-show", f.follow(t, f.concierge, rec), "Le créneau n’a pas commencé\u00a0: attendez son début pour noter une absence.")
+	if !first.After(hostTuesday(9, 15)) {
+		t.Fatalf("the walk-ins' slot starts at %s, before now", first)
 	}
+	rec = presence(paul, "no_show")
+	if kind, key := hostFlash(t, rec); rec.Code != http.StatusSeeOther || kind != "error" || key != "booking.no_show_early" {
+		t.Fatalf("no-show before the start: %d %s %s, want a refusal", rec.Code, kind, key)
+	}
+	hostWant(t, "the refused no-show", f.follow(t, f.concierge, rec), "Le créneau n’a pas commencé\u00a0: attendez son début pour noter une absence.")
 
 	// A walk-in late in the afternoon cannot be checked in at 9:15: refused in French.
 	late, lateEnd := f.slotFrom(t, f.room, hostTuesday(16, 0))
@@ -664,4 +682,59 @@ func TestBookingSettings_ManagerSavesRulesWindowsAndBlockedDays(t *testing.T) {
 	if s := settings(); s.Rules.WindowDays != 30 || len(s.Blocked) != 0 {
 		t.Errorf("another carrier's manager changed the settings: %+v, %d blocked", s.Rules, len(s.Blocked))
 	}
+}
+
+// The manager of a place is told, on its page, why a space with bookings to
+// come can neither shrink under them, change how it is booked, nor go.
+func TestManageSpaces_BookingsToComeKeepASpaceFromBreakingThem(t *testing.T) {
+	f := newHostingFixture(t)
+	path := "/accueil/" + f.place.Slug
+	for _, name := range []string{"Léa Fontaine", "Paul Martin", "Inès Garcia"} {
+		if rec := f.post(f.concierge, path+"/reservations", f.walkIn(f.desk, hostTuesday(13, 30), hostTuesday(18, 0), name)); rec.Code != http.StatusSeeOther {
+			t.Fatalf("walk-in %s: %d %s", name, rec.Code, hostExcerpt(rec.Body.String()))
+		}
+	}
+	manage := "/gestion/lieux/" + f.place.Slug
+	edit := func(kind, capacity string) *httptest.ResponseRecorder {
+		return f.post(f.manager, manage+"/espaces/"+f.desk.PublicID, url.Values{"space_name": {"Le grand atelier"}, "space_kind": {kind},
+			"capacity": {capacity}, "space_audience": {"both"}})
+	}
+	for _, tc := range []struct {
+		rec  *httptest.ResponseRecorder
+		want string
+	}{
+		{edit("open_space", "2"), "La capacité n’a pas été réduite : des réservations à venir occupent plus de places que cela."},
+		{edit("meeting_room", "4"), "Cet espace a déjà des réservations : il ne peut plus passer d’une réservation à la place"},
+		{f.post(f.manager, manage+"/espaces/"+f.desk.PublicID+"/suppression", nil), "Cet espace n’a pas été supprimé : il a des réservations à venir"},
+		{edit("open_space", "0"), "L’espace n’a pas été modifié : vérifiez son nom et sa capacité (de 1 à 500)."},
+	} {
+		if tc.rec.Code != http.StatusSeeOther {
+			t.Fatalf("%d, want 303 to the place's page", tc.rec.Code)
+		}
+		if body := f.follow(t, f.manager, tc.rec); !strings.Contains(strings.ReplaceAll(body, "\u00a0", " "), tc.want) {
+			t.Errorf("the place's page does not say %q", tc.want)
+		}
+	}
+	if sp := f.space(t, f.desk.PublicID); sp.Capacity != 4 || sp.Kind != places.SpaceOpen {
+		t.Errorf("after refused edits, the space is %s for %d", sp.Kind, sp.Capacity)
+	}
+	if body := f.follow(t, f.manager, edit("open_space", "3")); !strings.Contains(body, "L’espace est enregistré.") || f.space(t, f.desk.PublicID).Capacity != 3 {
+		t.Errorf("a capacity that fits the three bookings was refused")
+	}
+}
+
+// space reads a space of the place as it is stored.
+func (f *hostingFixture) space(t *testing.T, publicID string) places.Space {
+	t.Helper()
+	p, err := f.srv.Places.Place(t.Context(), f.place.Slug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sp := range p.Spaces {
+		if sp.PublicID == publicID {
+			return sp
+		}
+	}
+	t.Fatalf("no space %s", publicID)
+	return places.Space{}
 }

@@ -225,8 +225,12 @@ func (s *Server) updateSpace(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if _, err := s.Places.UpdateSpace(r.Context(), *stateOf(r).user, p.Slug, r.PathValue("id"), spaceInput(r)); err != nil {
-		if coop.ErrorCode(err) == coop.EInvalid {
-			return s.redirect(w, r, "/gestion/lieux/"+p.Slug+"#espaces", "error", "manage.space_invalid")
+		if e := coop.AsError(err); e != nil && e.Code == coop.EInvalid {
+			key := "manage.space_invalid"
+			if e.Reason != "" { // what the space's bookings keep from changing
+				key = e.Reason
+			}
+			return s.redirect(w, r, "/gestion/lieux/"+p.Slug+"#espaces", "error", key)
 		}
 		return err
 	}
@@ -239,6 +243,9 @@ func (s *Server) deleteSpace(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if err := s.Places.DeleteSpace(r.Context(), *stateOf(r).user, p.Slug, r.PathValue("id")); err != nil {
+		if e := coop.AsError(err); e != nil && e.Reason != "" {
+			return s.redirect(w, r, "/gestion/lieux/"+p.Slug+"#espaces", "error", e.Reason)
+		}
 		return err
 	}
 	return s.redirect(w, r, "/gestion/lieux/"+p.Slug+"#espaces", "success", "manage.space_deleted")
