@@ -234,8 +234,10 @@ const BigSlug = "grand-plateau"
 
 // openingHours are every place's hours. The hour grid of a room runs from
 // 09:00 to 18:00 inside them, the half-days of a desk are 08:30–13:00 and
-// 13:00–18:30 (booking.Setup.Slots).
-const openingHours = "Mo-Fr 08:30-18:30"
+// 13:00–18:30 (booking.Setup.Slots). They open on public holidays too
+// (hours silent on them would close them to bookings): every weekday
+// takes the bookings the network spreads over weekdays.
+const openingHours = "Mo-Fr,PH 08:30-18:30"
 
 // The day is cut in cells of half an hour from 08:30 to 18:30.
 const (

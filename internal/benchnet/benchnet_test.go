@@ -12,6 +12,7 @@ import (
 
 	"coopconnect/internal/accounts"
 	"coopconnect/internal/benchnet"
+	"coopconnect/internal/booking"
 	"coopconnect/internal/db"
 	"coopconnect/internal/openhours"
 	"coopconnect/internal/territory"
@@ -49,6 +50,7 @@ func TestGenerate_SmallNetworkKeepsEveryInvariant(t *testing.T) {
 		checkDirectory(t, d)
 		checkNetwork(t, n)
 		checkTokens(t, d, n)
+		checkHalfDaysBookable(t, d, n)
 
 		if _, err := benchnet.Generate(ctx, d, smallSpec(), nil); err == nil {
 			t.Errorf("a second Generate into the same database: got no error, want a refusal")
@@ -268,6 +270,32 @@ func checkNetwork(t *testing.T, n benchnet.Network) {
 	}
 	if n.Big.Slug != benchnet.BigSlug || n.Big.SpacePublicID == "" || n.Big.Bookings != n.Spec.BigBookings || n.Big.Capacity != n.Spec.BigCapacity {
 		t.Errorf("large place: got %+v", n.Big)
+	}
+}
+
+// checkHalfDaysBookable checks that the booking service takes a member's
+// booking of each half-day the load offers, public holidays included.
+func checkHalfDaysBookable(t *testing.T, d *db.DB, n benchnet.Network) {
+	t.Helper()
+	setup, err := (&booking.Service{DB: d}).Settings(context.Background(), accounts.User{Role: accounts.Coordinator}, n.Load[0].PlaceSlug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp, ok := setup.Space(n.Load[0].PublicID)
+	if !ok {
+		t.Fatalf("no load space %s", n.Load[0].PublicID)
+	}
+	holidays := 0
+	for _, h := range n.HalfDays() {
+		if e := setup.Check(sp, booking.AudienceProfessionals, h.Start, h.End, now, false); e != nil {
+			t.Errorf("half-day %s: refused (%s)", h.Start.In(openhours.Paris()), e.Reason)
+		}
+		if _, _, name := setup.Hours.State(h.Start); name != "" {
+			holidays++
+		}
+	}
+	if holidays == 0 {
+		t.Error("no public holiday among the half-days: the check above proves nothing of them")
 	}
 }
 

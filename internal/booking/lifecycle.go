@@ -282,9 +282,9 @@ func (s *Service) Attend(ctx context.Context, by accounts.User, publicID string,
 		case b.Attendance == a:
 			return nil
 		case a == Present && (tx.Now.Before(b.Start.Add(-checkInEarly)) || !tx.Now.Before(b.End)):
-			return coop.Refusal(coop.EPrecondition, "booking.check_in_time")
+			return coop.Refusal(coop.EInvalid, "booking.check_in_time")
 		case a == NoShow && tx.Now.Before(b.Start):
-			return coop.Refusal(coop.EPrecondition, "booking.no_show_early")
+			return coop.Refusal(coop.EInvalid, "booking.no_show_early")
 		}
 		var at any
 		if a != Expected {

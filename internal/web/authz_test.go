@@ -132,9 +132,10 @@ func TestAuthorization_EveryRouteAsEveryActor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Bookings of members A and B at a place open round the clock.
+	// Bookings of members A and B at a place open round the clock, public
+	// holidays included (the test runs at the real time).
 	openPlace, err := pl.CreatePlace(ctx, users[coordinator], places.PlaceInput{CarrierID: strconv.FormatInt(theirs.ID, 10), Name: "Lieu ouvert",
-		Kind: "tiers_lieu", Status: "open", Address: "2 rue", Commune: "05061", Audience: "both", OpeningHours: "24/7"})
+		Kind: "tiers_lieu", Status: "open", Address: "2 rue", Commune: "05061", Audience: "both", OpeningHours: "24/7; PH open"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,7 +190,7 @@ func TestAuthorization_EveryRouteAsEveryActor(t *testing.T) {
 	// Member A's bookings for the members' pages: one to cancel, one to
 	// open, move and accept. Everyone else, the staff included, gets 404.
 	bookable, err := pl.CreatePlace(ctx, users[coordinator], places.PlaceInput{CarrierID: strconv.FormatInt(theirs.ID, 10), Name: "Lieu réservable",
-		Kind: "tiers_lieu", Status: "open", Address: "4 rue", Commune: "05061", Audience: "both", OpeningHours: "24/7"})
+		Kind: "tiers_lieu", Status: "open", Address: "4 rue", Commune: "05061", Audience: "both", OpeningHours: "24/7; PH open"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -537,7 +538,7 @@ func TestAuthorization_EveryRouteAsEveryActor(t *testing.T) {
 		"POST /api/v1/bookings/{id}/cancel": {apiBookingA + "/cancel", nil, expect(404, anonymous, 401, memberA, 200, coordinator, 200)},
 		// Member A moves their booking; the coordinator's move finds it moved.
 		"POST /api/v1/bookings/{id}/move":     {apiMovingA + "/move", nil, expect(404, anonymous, 401, memberA, 200, coordinator, 200)},
-		"POST /api/v1/bookings/{id}/check-in": {apiBookingB + "/check-in", nil, expect(403, anonymous, 401, concierge, 404, manager, 404, coordinator, 409)},
+		"POST /api/v1/bookings/{id}/check-in": {apiBookingB + "/check-in", nil, expect(403, anonymous, 401, concierge, 404, manager, 404, coordinator, 422)},
 	}
 
 	// The API's JSON bodies, for the routes that read one.
