@@ -441,6 +441,14 @@ func TestBookingPage_WeekViewAndDayPicker(t *testing.T) {
 	if n := strings.Count(body, `<th scope="row">`); n != 7 {
 		t.Errorf("%d days in the week, want 7", n)
 	}
+	// The place's week: every space, each with its own table, and the
+	// room's Tuesday afternoon kept for the workshops, said in words.
+	_, body = be.get(&be.a, be.path()+"?jour=2026-03-04&vue=semaine")
+	wantBody(t, body, "<caption>Le grand atelier — Semaine du lundi 2 mars 2026</caption>", "<caption>Salle du conseil — Semaine du lundi 2 mars 2026</caption>",
+		`<li class="cal-slot is-window"><span class="cal-time">`+"14\u00a0h\u00a030 – 15\u00a0h\u00a030"+`</span> <span class="cal-status">Réservé à l’inclusion numérique</span></li>`)
+	if n := strings.Count(body, `<th scope="row">`); n != 14 {
+		t.Errorf("%d rows in the place's week, want 7 days for each of the 2 spaces", n)
+	}
 	// The link chooses the slot in the day view.
 	_, body = be.get(&be.a, be.path()+"?jour=2026-03-03&espace="+be.desk.PublicID+"&creneau="+url.QueryEscape(slotValue(march(3, 8, 30), march(3, 12, 30))))
 	wantBody(t, body, `value="`+slotValue(march(3, 8, 30), march(3, 12, 30))+`" checked`)
