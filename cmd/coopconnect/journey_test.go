@@ -982,6 +982,11 @@ func TestJourney_MobilePages(t *testing.T) {
 		if over := evalJS[int](b, `document.documentElement.scrollWidth - window.innerWidth`); over > 0 {
 			t.Errorf("%s: the page is %d px wider than the phone's screen", name, over)
 		}
+		// Every item of the menu in sight, without scrolling it sideways.
+		if hidden := evalJS[[]string](b, `Array.from(document.querySelectorAll('.main-nav a'))
+			.filter(a => a.getBoundingClientRect().right > window.innerWidth).map(a => a.textContent.trim())`); len(hidden) > 0 {
+			t.Errorf("%s: menu items out of sight: %s", name, strings.Join(hidden, ", "))
+		}
 		// UI.md: touch targets of at least 44 px. Links within a sentence
 		// are exempt, as in WCAG 2.5.5; check boxes count with their label.
 		small := evalJS[[]string](b, `Array.from(document.querySelectorAll(

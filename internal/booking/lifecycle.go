@@ -416,6 +416,23 @@ func (s *Service) ForPlace(ctx context.Context, by accounts.User, slug string, f
 	return out, err
 }
 
+// PendingForPlace returns the requests of a place that wait for its
+// staff's decision, every day to come, by start (EForbidden for anyone
+// but its staff).
+func (s *Service) PendingForPlace(ctx context.Context, by accounts.User, slug string) ([]Booking, error) {
+	var out []Booking
+	err := s.DB.Read(ctx, func(tx *db.Tx) error {
+		placeID, err := s.hostedPlace(ctx, tx, by, slug)
+		if err != nil {
+			return err
+		}
+		out, err = listTx(ctx, tx, ` WHERE s.place_id = $1 AND b.status = 'pending' AND b.end_at > $2 AND b.start_at > $3
+			ORDER BY b.start_at, s.position, b.id`, placeID, tx.Now, tx.Now.Add(-MaxLength))
+		return err
+	})
+	return out, err
+}
+
 // hostedPlace returns the id of a place by its slug, if by is its staff.
 func (s *Service) hostedPlace(ctx context.Context, tx *db.Tx, by accounts.User, slug string) (int64, error) {
 	var placeID int64

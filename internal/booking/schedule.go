@@ -245,9 +245,9 @@ func (p *Setup) openIntervals(day time.Time) []openhours.Interval {
 	if p.Hours == nil {
 		return nil
 	}
-	week := p.Hours.Week(day)
-	out := week[0][:0:0]
-	for _, iv := range week[0] {
+	ivs := p.Hours.Day(day)
+	out := ivs[:0:0]
+	for _, iv := range ivs {
 		if !iv.Unknown {
 			out = append(out, iv)
 		}

@@ -130,26 +130,40 @@ func (h *Hours) Week(monday time.Time) [7][]Interval {
 		if i > 0 {
 			days.next()
 		}
-		segs, end := h.segments(days, &sc), days.end
-		var out []Interval
-		for k, s := range segs {
-			stop := end
-			if k+1 < len(segs) {
-				stop = segs[k+1].start
-			}
-			if !s.open && !s.unknown {
-				continue
-			}
-			if n := len(out); n > 0 && out[n-1].End.Equal(s.start) &&
-				out[n-1].Unknown == s.unknown && out[n-1].Comment == s.comment {
-				out[n-1].End = stop
-				continue
-			}
-			out = append(out, Interval{Start: s.start, End: stop, Unknown: s.unknown, Comment: s.comment})
-		}
-		week[i] = out
+		week[i] = h.intervals(days, &sc)
 	}
 	return week
+}
+
+// Day returns the intervals of the day of t in Paris, as Week gives each
+// of its days: a seventh of the work, for who needs one day.
+func (h *Hours) Day(t time.Time) []Interval {
+	dd, _ := wallClock(t)
+	var sc scratch
+	return h.intervals(newDayWalk(dd), &sc)
+}
+
+// intervals returns the open or maybe-open stretches of the day days is
+// at, each with its end, merged where they touch.
+func (h *Hours) intervals(days *dayWalk, sc *scratch) []Interval {
+	segs, end := h.segments(days, sc), days.end
+	var out []Interval
+	for k, s := range segs {
+		stop := end
+		if k+1 < len(segs) {
+			stop = segs[k+1].start
+		}
+		if !s.open && !s.unknown {
+			continue
+		}
+		if n := len(out); n > 0 && out[n-1].End.Equal(s.start) &&
+			out[n-1].Unknown == s.unknown && out[n-1].Comment == s.comment {
+			out[n-1].End = stop
+			continue
+		}
+		out = append(out, Interval{Start: s.start, End: stop, Unknown: s.unknown, Comment: s.comment})
+	}
+	return out
 }
 
 // dayMatch is what the date selectors say about a day: the rules that

@@ -3,6 +3,7 @@ package openhours
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -380,6 +381,34 @@ func TestWeek_GivesEachDaysIntervals(t *testing.T) {
 	day := mustParse(t, "24/7").Week(at(2026, 10, 19, 0, 0))[6]
 	if len(day) != 1 || day[0].End.Sub(day[0].Start) != 25*time.Hour {
 		t.Errorf("25 October 2026: got %v, want one interval of 25 hours", day)
+	}
+}
+
+func TestDay_IsTheDayOfItsWeek(t *testing.T) {
+	values := []string{
+		"Mo-Fr 08:30-12:30,13:30-18:00; PH off",
+		"Mo-Fr 22:00-02:00", // across midnight
+		"Mo-Su 08:00-20:00; Tu 14:00-16:00 unknown \"sur rendez-vous\"",
+		"Mo-Fr,PH 08:30-18:30",
+		"24/7",
+	}
+	// Weeks of DST changes and of public holidays.
+	mondays := []time.Time{time.Date(2026, 3, 23, 0, 0, 0, 0, paris), time.Date(2026, 10, 19, 0, 0, 0, 0, paris),
+		time.Date(2026, 4, 6, 0, 0, 0, 0, paris), time.Date(2026, 12, 21, 0, 0, 0, 0, paris)}
+	for _, v := range values {
+		h, err := Parse(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, monday := range mondays {
+			week := h.Week(monday)
+			for i := range week {
+				day := monday.AddDate(0, 0, i).Add(13 * time.Hour) // any time of the day
+				if got := h.Day(day); !reflect.DeepEqual(got, week[i]) {
+					t.Errorf("%q, %s: Day = %v, Week = %v", v, day.Format(time.DateOnly), got, week[i])
+				}
+			}
+		}
 	}
 }
 

@@ -220,8 +220,6 @@ func (s *Server) hostDay(r *http.Request, slug string, day time.Time, week bool)
 		switch {
 		case b.Status == booking.Waiting || b.Status == booking.Offered:
 			v.Waitlist = append(v.Waitlist, row)
-		case b.Status == booking.Pending:
-			v.Pending = append(v.Pending, row)
 		case !b.Status.Holds():
 			v.Others = append(v.Others, row)
 			continue
@@ -239,6 +237,18 @@ func (s *Server) hostDay(r *http.Request, slug string, day time.Time, week bool)
 		if b.Status.Holds() {
 			rows[b.SpacePublicID] = append(rows[b.SpacePublicID], row)
 		}
+	}
+	// The requests to decide, whatever their day: none waits unseen on a
+	// day nobody opened.
+	pending, err := s.Booking.PendingForPlace(ctx, u, slug)
+	if err != nil {
+		return nil, err
+	}
+	for _, b := range pending {
+		row := hostBookingOf(l, b, now)
+		row.Slug, row.Jour, row.Week = slug, v.DayValue, week
+		row.When = l.T("host.when_on", l.Date(b.Start), row.When)
+		v.Pending = append(v.Pending, row)
 	}
 	if !week {
 		v.Summary = []string{l.T("host.count_expected", expected), l.T("host.count_present", present), l.T("host.count_absent", absent)}
@@ -310,6 +320,9 @@ func hostBookingOf(l *i18n.Localizer, b booking.Booking, now time.Time) hostBook
 	row := hostBooking{L: l, ID: b.PublicID, When: spanText(l, b.Start, b.End), SpaceName: b.SpaceName, Who: b.Who(), WalkIn: b.UserID == nil,
 		Contact: b.GuestContact, Audience: l.T("audience." + b.Audience), Seats: l.T("host.seats", b.Seats), Status: string(b.Status),
 		StatusText: l.T("host.status." + string(b.Status)), Attendance: string(b.Attendance), Note: b.Note}
+	if row.Who == "" { // a booking kept for the figures, without its person
+		row.Who = l.T("host.unnamed")
+	}
 	if b.Status == booking.Offered && b.HoldUntil != nil {
 		row.StatusText = l.T("host.status.offered_until", clockText(l, *b.HoldUntil, false))
 	}

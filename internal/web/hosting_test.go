@@ -472,8 +472,13 @@ func TestHosting_ApprovalsAcceptedAndRefused(t *testing.T) {
 	hostWant(t, "Wednesday", body, "À valider (2)", "2 demande(s) à valider", `action="`+path+`/reservations/`+ids[0]+`/decision"`,
 		`name="decision" value="approve"`, `name="decision" value="refuse"`, "member lea@example.fr")
 
+	// Today, the day before, lists them too, with their date, and the
+	// page of the hosted places counts them: none waits unseen.
+	hostWant(t, "today", f.get(f.concierge, path).Body.String(), "À valider (2)", "2 demande(s) à valider", "mercredi 11 mars 2026, ")
+	hostWant(t, "the hosted places", f.get(f.concierge, "/accueil").Body.String(), `href="`+path+`#validations">2 demande(s) à valider`)
+
 	// The week lists them too, with their day.
-	hostWant(t, "the week", f.get(f.concierge, day+"&vue=semaine").Body.String(), "À valider (2)", "mercredi 11, ")
+	hostWant(t, "the week", f.get(f.concierge, day+"&vue=semaine").Body.String(), "À valider (2)", "mercredi 11 mars 2026, ")
 
 	decide := func(id, decision, note string) *httptest.ResponseRecorder {
 		return f.post(f.concierge, path+"/reservations/"+id+"/decision", url.Values{"decision": {decision}, "note": {note}, "jour": {"2026-03-11"}})
