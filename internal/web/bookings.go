@@ -49,6 +49,7 @@ type calSpace struct {
 	ID, Name, Facts string
 	Windows         []string // the audience windows, in words
 	Note            string   // what every slot of the day says, said once
+	Choosable       bool     // a slot of the day may be chosen: the form is offered
 	Slots           []calSlot
 	Days            []calDay // the week view
 	Hint            string   // how this space is booked
@@ -237,6 +238,7 @@ func (v *calendarView) space(l *i18n.Localizer, sa booking.SpaceAvailability, fr
 			cs.Slots[i].ID = "c-" + sp.PublicID + "-" + strconv.Itoa(i)
 			cs.Slots[i].Checked = q.Chosen == sp.PublicID+"|"+cs.Slots[i].Value
 			cs.Waitlist = cs.Waitlist || (cs.Slots[i].Full && moving == nil)
+			cs.Choosable = cs.Choosable || cs.Slots[i].Choosable
 		}
 		cs.Note = sharedDetail(cs.Slots)
 		if len(cs.Slots) == 0 {
@@ -277,15 +279,16 @@ func sharedDetail(slots []calSlot) string {
 	if len(slots) < 2 || slots[0].Detail == "" {
 		return ""
 	}
+	shared := slots[0].Detail
 	for _, s := range slots[1:] {
-		if s.Detail != slots[0].Detail {
+		if s.Detail != shared {
 			return ""
 		}
 	}
 	for i := range slots {
 		slots[i].Detail = ""
 	}
-	return slots[0].Detail
+	return shared
 }
 
 // calSlots turns a day's slots of a space into their statuses and

@@ -353,6 +353,35 @@ func TestMyBookings_PastBookingsAreListedApartWithoutActions(t *testing.T) {
 	}
 }
 
+// A day that no slot of a space can be booked says why once, above its
+// slots, and offers no booking form.
+func TestBookingPage_ADayRefusedWholeSaysWhyOnceWithoutAForm(t *testing.T) {
+	be := newMemberEnv(t)
+	coord := be.user("coord2@example.fr", accounts.Coordinator)
+	ctx := t.Context()
+	if err := be.srv.Booking.SaveRules(ctx, coord, be.slug, "", booking.RuleInput{MaxActive: "1"}, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := be.srv.Booking.Block(ctx, coord, be.slug, booking.BlockedInput{Day: "2026-03-05", Reason: "inventaire"}); err != nil {
+		t.Fatal(err)
+	}
+	rec, _ := be.post(&be.a, be.path(), memberSlotForm(be.desk, march(3, 8, 30), march(3, 12, 30), "k"))
+	wantFlashRedirect(t, rec, "/reservations", "bookpage.booked.confirmed")
+	for day, want := range map[string]string{
+		"2026-03-04": "Vous avez déjà 1 réservations à venir dans ce lieu, le maximum.",
+		"2026-03-05": "Le lieu ne prend pas de réservation le jeudi 5 mars (inventaire).",
+	} {
+		_, body := be.get(&be.a, be.path()+"?jour="+day)
+		if n := strings.Count(body, want); n != 2 { // once for each space
+			t.Errorf("%s: the reason is said %d times, want once for each of the 2 spaces", day, n)
+		}
+		wantBody(t, body, `<p class="cal-note">`)
+		if strings.Contains(body, `class="cal-book"`) {
+			t.Errorf("%s: a booking form is offered on a day nothing can be booked", day)
+		}
+	}
+}
+
 func TestBookingPage_DoubleSubmitBooksOnce(t *testing.T) {
 	be := newMemberEnv(t)
 	_, body := be.get(&be.a, be.path()+"?jour=2026-03-03")
