@@ -36,17 +36,35 @@ func (s *Server) feedURL(secret string) string {
 
 // renewMemberFeed makes the member's calendar address, or replaces it.
 func (s *Server) renewMemberFeed(w http.ResponseWriter, r *http.Request) error {
-	if _, err := s.Booking.RenewMemberFeed(r.Context(), stateOf(r).user.ID); err != nil {
+	id := stateOf(r).user.ID
+	old, err := s.Booking.MemberFeed(r.Context(), id)
+	if err != nil {
 		return err
 	}
-	return s.redirect(w, r, "/reservations#agenda", "success", "feed.renewed")
+	if _, err := s.Booking.RenewMemberFeed(r.Context(), id); err != nil {
+		return err
+	}
+	return s.redirect(w, r, "/reservations#agenda", "success", feedDone(old))
+}
+
+// feedDone is the message of a calendar address made (no old one) or
+// replaced (the old one ends).
+func feedDone(old string) string {
+	if old == "" {
+		return "feed.created"
+	}
+	return "feed.renewed"
 }
 
 // renewPlaceFeed makes a place's occupancy address, or replaces it.
 func (s *Server) renewPlaceFeed(w http.ResponseWriter, r *http.Request) error {
-	slug := r.PathValue("slug")
-	if _, err := s.Booking.RenewPlaceFeed(r.Context(), *stateOf(r).user, slug); err != nil {
+	slug, u := r.PathValue("slug"), *stateOf(r).user
+	old, err := s.Booking.PlaceFeed(r.Context(), u, slug)
+	if err != nil {
 		return err
 	}
-	return s.redirect(w, r, "/accueil/"+slug+"#agenda", "success", "feed.renewed")
+	if _, err := s.Booking.RenewPlaceFeed(r.Context(), u, slug); err != nil {
+		return err
+	}
+	return s.redirect(w, r, "/accueil/"+slug+"#agenda", "success", feedDone(old))
 }

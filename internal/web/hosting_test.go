@@ -365,6 +365,9 @@ func TestHosting_ConciergeBooksAWalkInChecksInAndMarksANoShow(t *testing.T) {
 		t.Fatalf("week: %d", rec.Code)
 	}
 	hostWant(t, "the week", rec.Body.String(), "Semaine du lundi 9 mars 2026", "mardi 10", "1 réservation(s) · occupé à ", "Fermé ce jour-là.")
+	if n := strings.Count(rec.Body.String(), `aria-labelledby="week-caption"`); n != 1 {
+		t.Errorf("%d regions named by the week's caption, want one (landmarks' names are unique)", n)
+	}
 	// A date that is not one is said next to its field.
 	rec = f.get(f.concierge, path+"?jour=2026-02-31")
 	if rec.Code != http.StatusUnprocessableEntity {
