@@ -743,7 +743,7 @@ func TestMoveAndCancel_WithinTheDeadline(t *testing.T) {
 		wantRefusal(t, err, "booking.cancel_deadline")
 		_, err = r.svc.Cancel(ctx, r.member(1), other.PublicID, "")
 		wantRefusal(t, err, "booking.cancel_deadline")
-		if got := french(t, err); !strings.Contains(got, "jusqu’à 1 jour(s) avant le début") {
+		if got := french(t, err); !strings.Contains(got, "jusqu’à 1 jour avant le début") {
 			t.Errorf("message: %q", got)
 		}
 		if c, err := r.svc.Cancel(ctx, r.staff, other.PublicID, ""); err != nil || c.Status != booking.Cancelled {

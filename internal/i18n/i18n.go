@@ -93,15 +93,43 @@ func (c Catalogs) For(lang string) *Localizer {
 // T translates key, formatting args with fmt verbs in the message. An
 // unknown key is returned as is, so it shows up in review and in the test
 // that every key used exists.
+//
+// A message of a count has two forms, key.one and key.other, and takes the
+// count as its first argument: "1 place", "2 places" (in French, 0 takes
+// the singular too).
 func (l *Localizer) T(key string, args ...any) string {
 	msg, ok := l.msgs[key]
 	if !ok {
-		return key
+		if msg, ok = l.plural(key, args); !ok {
+			return key
+		}
 	}
 	if len(args) == 0 {
 		return msg
 	}
 	return fmt.Sprintf(msg, args...)
+}
+
+// plural returns the form of key's message for the count args begin with.
+func (l *Localizer) plural(key string, args []any) (string, bool) {
+	if len(args) == 0 {
+		return "", false
+	}
+	var n int64
+	switch v := args[0].(type) {
+	case int:
+		n = int64(v)
+	case int64:
+		n = v
+	default:
+		return "", false
+	}
+	form := ".other"
+	if n == 1 || n == 0 && l.Lang == "fr" {
+		form = ".one"
+	}
+	msg, ok := l.msgs[key+form]
+	return msg, ok
 }
 
 // Match picks a supported language from an Accept-Language header.

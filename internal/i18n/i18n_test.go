@@ -52,3 +52,31 @@ func TestFormats_French(t *testing.T) {
 		t.Errorf("unknown language falls back to %q, want fr", got)
 	}
 }
+
+func TestT_CountsTakeTheirForm(t *testing.T) {
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fr, en := c.For("fr"), c.For("en")
+	for _, tc := range []struct {
+		l    *Localizer
+		n    int
+		want string
+	}{
+		{fr, 0, "0 place"}, {fr, 1, "1 place"}, {fr, 2, "2 places"},
+		{en, 0, "0 seats"}, {en, 1, "1 seat"}, {en, 12, "12 seats"},
+	} {
+		if got := tc.l.T("host.seats", tc.n); got != tc.want {
+			t.Errorf("%s, %d: %q, want %q", tc.l.Lang, tc.n, got, tc.want)
+		}
+	}
+	// The count need not come first in the sentence.
+	if got, want := fr.T("host.slot_free", int64(3), "9 h – 10 h"), "9 h – 10 h — 3 places libres"; got != want {
+		t.Errorf("%q, want %q", got, want)
+	}
+	// A message without forms, or a count missing, is left as before.
+	if got := fr.T("host.seats"); got != "host.seats" {
+		t.Errorf("without its count: %q, want the key", got)
+	}
+}

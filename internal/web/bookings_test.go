@@ -368,7 +368,7 @@ func TestBookingPage_ADayRefusedWholeSaysWhyOnceWithoutAForm(t *testing.T) {
 	rec, _ := be.post(&be.a, be.path(), memberSlotForm(be.desk, march(3, 8, 30), march(3, 12, 30), "k"))
 	wantFlashRedirect(t, rec, "/reservations", "bookpage.booked.confirmed")
 	for day, want := range map[string]string{
-		"2026-03-04": "Vous avez déjà 1 réservations à venir dans ce lieu, le maximum.",
+		"2026-03-04": "Vous avez déjà 1 réservation à venir dans ce lieu, le maximum.",
 		"2026-03-05": "Le lieu ne prend pas de réservation le jeudi 5 mars (inventaire).",
 	} {
 		_, body := be.get(&be.a, be.path()+"?jour="+day)

@@ -365,7 +365,7 @@ func walkInSlots(l *i18n.Localizer, sa booking.SpaceAvailability, now time.Time)
 		if sa.Space.Exclusive {
 			label = l.T("host.slot_free_exclusive", label)
 		} else {
-			label = l.T("host.slot_free", label, free)
+			label = l.T("host.slot_free", free, label)
 		}
 		if w != nil {
 			what := l.T("booking.window_for." + w.Audience)

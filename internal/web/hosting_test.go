@@ -225,7 +225,7 @@ func TestHosting_ConciergeBooksAWalkInChecksInAndMarksANoShow(t *testing.T) {
 	}
 	body := rec.Body.String()
 	hostWant(t, "today's page", body, "Qui est là aujourd’hui\u00a0?", `<optgroup label="Le grand atelier">`,
-		`value="`+hostSlot(f.desk, hostTuesday(13, 30), hostTuesday(18, 0))+`"`, "Après-midi (13\u00a0h\u00a030 – 18\u00a0h) — 4 place(s) libre(s)",
+		`value="`+hostSlot(f.desk, hostTuesday(13, 30), hostTuesday(18, 0))+`"`, "Après-midi (13\u00a0h\u00a030 – 18\u00a0h) — 4 places libres",
 		`value="`+hostSlot(f.room, first, firstEnd)+`"`, spanText(fr, first, firstEnd)+" — libre")
 	for _, gone := range []string{hostSlot(f.desk, hostTuesday(8, 30), hostTuesday(12, 30)), hostSlot(f.desk, hostTuesday(8, 30), hostTuesday(18, 0)),
 		hostSlot(f.room, begun, begunEnd)} {
@@ -285,7 +285,7 @@ func TestHosting_ConciergeBooksAWalkInChecksInAndMarksANoShow(t *testing.T) {
 	when := spanText(fr, first, firstEnd)
 	body = f.follow(t, f.concierge, rec)
 	hostWant(t, "the day after the walk-ins", body, fr.T("host.walk_in_booked"), "Léa Fontaine", "Paul Martin", when,
-		"visiteur·se, 06 12 34 56 78", "Confirmée", "Attendu·e", "2 attendu·e(s)", "0 arrivé·e(s)",
+		"visiteur·se, 06 12 34 56 78", "Confirmée", "Attendu·e", "2 attendu·es", "0 arrivé·e",
 		`action="`+path+`/reservations/`+lea.PublicID+`/presence"`, "Arrivé·e<span class=\"visually-hidden\"> — Léa Fontaine, "+when+"</span>")
 	if strings.Contains(body, `value="`+hostSlot(f.room, first, firstEnd)+`"`) {
 		t.Error("the room's slot is still offered once booked")
@@ -304,7 +304,7 @@ func TestHosting_ConciergeBooksAWalkInChecksInAndMarksANoShow(t *testing.T) {
 		t.Errorf("Léa's attendance %q, want present", got)
 	}
 	body = f.follow(t, f.concierge, rec)
-	hostWant(t, "the day after the check-in", body, "1 arrivé·e(s)", "Annuler le pointage")
+	hostWant(t, "the day after the check-in", body, "1 arrivé·e", "Annuler le pointage")
 	if !first.After(hostTuesday(9, 15)) {
 		t.Fatalf("the walk-ins' slot starts at %s, before now", first)
 	}
@@ -346,7 +346,7 @@ func TestHosting_ConciergeBooksAWalkInChecksInAndMarksANoShow(t *testing.T) {
 	if got := f.booking(t, paul.PublicID).Attendance; got != booking.NoShow {
 		t.Errorf("Paul's attendance %q, want no_show", got)
 	}
-	hostWant(t, "the day after the no-show", f.follow(t, f.concierge, rec), "1 absent·e(s)", "Absent·e")
+	hostWant(t, "the day after the no-show", f.follow(t, f.concierge, rec), "1 absent·e", "Absent·e")
 
 	// Cancelling Nina's booking frees the room again.
 	rec = f.post(f.concierge, path+"/reservations/"+nina.PublicID+"/annulation", url.Values{"jour": {"2026-03-10"}})
@@ -364,7 +364,7 @@ func TestHosting_ConciergeBooksAWalkInChecksInAndMarksANoShow(t *testing.T) {
 	if rec.Code != http.StatusOK {
 		t.Fatalf("week: %d", rec.Code)
 	}
-	hostWant(t, "the week", rec.Body.String(), "Semaine du lundi 9 mars 2026", "mardi 10", "1 réservation(s) · occupé à ", "Fermé ce jour-là.")
+	hostWant(t, "the week", rec.Body.String(), "Semaine du lundi 9 mars 2026", "mardi 10", "1 réservation · occupé à ", "Fermé ce jour-là.")
 	if n := strings.Count(rec.Body.String(), `aria-labelledby="week-caption"`); n != 1 {
 		t.Errorf("%d regions named by the week's caption, want one (landmarks' names are unique)", n)
 	}
@@ -472,13 +472,13 @@ func TestHosting_ApprovalsAcceptedAndRefused(t *testing.T) {
 	path := "/accueil/" + f.place.Slug
 	day := path + "?jour=2026-03-11"
 	body := f.get(f.concierge, day).Body.String()
-	hostWant(t, "Wednesday", body, "À valider (2)", "2 demande(s) à valider", `action="`+path+`/reservations/`+ids[0]+`/decision"`,
+	hostWant(t, "Wednesday", body, "À valider (2)", "2 demandes à valider", `action="`+path+`/reservations/`+ids[0]+`/decision"`,
 		`name="decision" value="approve"`, `name="decision" value="refuse"`, "member lea@example.fr")
 
 	// Today, the day before, lists them too, with their date, and the
 	// page of the hosted places counts them: none waits unseen.
-	hostWant(t, "today", f.get(f.concierge, path).Body.String(), "À valider (2)", "2 demande(s) à valider", "mercredi 11 mars 2026, ")
-	hostWant(t, "the hosted places", f.get(f.concierge, "/accueil").Body.String(), `href="`+path+`#validations">2 demande(s) à valider`)
+	hostWant(t, "today", f.get(f.concierge, path).Body.String(), "À valider (2)", "2 demandes à valider", "mercredi 11 mars 2026, ")
+	hostWant(t, "the hosted places", f.get(f.concierge, "/accueil").Body.String(), `href="`+path+`#validations">2 demandes à valider`)
 
 	// The week lists them too, with their day.
 	hostWant(t, "the week", f.get(f.concierge, day+"&vue=semaine").Body.String(), "À valider (2)", "mercredi 11 mars 2026, ")
@@ -573,8 +573,8 @@ func TestBookingSettings_ManagerSavesRulesWindowsAndBlockedDays(t *testing.T) {
 	if rec.Code != http.StatusOK {
 		t.Fatalf("GET %s: %d", path, rec.Code)
 	}
-	hostWant(t, "the settings", rec.Body.String(), "Réservations de «\u00a0La Filature\u00a0»", "Vide\u00a0: valeur par défaut (90 jour(s)).",
-		`id="f-window_days"`, `id="f-`+f.desk.PublicID+`-window_days"`, `<option value="half_day" selected>`, "Vide\u00a0: comme le lieu (90 jour(s)).")
+	hostWant(t, "the settings", rec.Body.String(), "Réservations de «\u00a0La Filature\u00a0»", "Vide\u00a0: valeur par défaut (90 jours).",
+		`id="f-window_days"`, `id="f-`+f.desk.PublicID+`-window_days"`, `<option value="half_day" selected>`, "Vide\u00a0: comme le lieu (90 jours).")
 	if body := f.get(f.manager, "/gestion/lieux/"+f.place.Slug).Body.String(); !strings.Contains(body, `href="`+path+`"`) {
 		t.Error("the place's page does not link to its booking settings")
 	}
@@ -596,7 +596,7 @@ func TestBookingSettings_ManagerSavesRulesWindowsAndBlockedDays(t *testing.T) {
 		t.Errorf("the room: unit %s, rules %+v", room.Unit, room.Rules)
 	}
 	body := f.follow(t, f.manager, rec)
-	hostWant(t, "the settings after saving", body, "Les règles sont enregistrées.", `value="30"`, "Vide\u00a0: comme le lieu (30 jour(s)).",
+	hostWant(t, "the settings after saving", body, "Les règles sont enregistrées.", `value="30"`, "Vide\u00a0: comme le lieu (30 jours).",
 		"Vide\u00a0: comme le lieu (2\u00a0h).")
 
 	// Refused forms: the messages are next to their fields, and nothing is written.
