@@ -1,6 +1,7 @@
 package i18n
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -78,5 +79,21 @@ func TestT_CountsTakeTheirForm(t *testing.T) {
 	// A message without forms, or a count missing, is left as before.
 	if got := fr.T("host.seats"); got != "host.seats" {
 		t.Errorf("without its count: %q, want the key", got)
+	}
+}
+
+// French puts a no-break space before « : ; ? ! » and after « «
+// (UI.md), so that a line never starts with one of them.
+func TestFrench_NoBreakSpacesAroundHighPunctuation(t *testing.T) {
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for key, msg := range c["fr"] {
+		for _, bad := range []string{" :", " ;", " ?", " !", " »", "« "} {
+			if strings.Contains(msg, bad) {
+				t.Errorf("%s: %q has a breaking space in %q", key, msg, bad)
+			}
+		}
 	}
 }

@@ -50,6 +50,7 @@ type calSpace struct {
 	Windows         []string // the audience windows, in words
 	Note            string   // what every slot of the day says, said once
 	Choosable       bool     // a slot of the day may be chosen: the form is offered
+	Exclusive       bool     // booked whole: its seats are the people who come
 	Slots           []calSlot
 	Days            []calDay // the week view
 	Hint            string   // how this space is booked
@@ -221,7 +222,7 @@ func (s *Server) calendar(r *http.Request, slug, base string, q calQuery, moving
 // space builds one space of the calendar over the days shown.
 func (v *calendarView) space(l *i18n.Localizer, sa booking.SpaceAvailability, from, today, now time.Time, q calQuery, moving *booking.Booking) calSpace {
 	sp := sa.Space
-	cs := calSpace{ID: sp.PublicID, Name: sp.Name, Seats: "1",
+	cs := calSpace{ID: sp.PublicID, Name: sp.Name, Seats: "1", Exclusive: sp.Exclusive,
 		Facts: l.T("bookpage.facts", l.T("space.kind."+sp.Kind), l.T("space.capacity."+sp.Kind, sp.Capacity), l.T("audience."+sp.Audience))}
 	for _, w := range sa.Windows {
 		if q.Week || w.On(from.Weekday()) {

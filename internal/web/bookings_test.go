@@ -168,7 +168,10 @@ func TestBookingPage_MemberBooksADeskHalfDayAndARoomHour(t *testing.T) {
 		// The window, on the calendar and on its slots, in words.
 		"mardi, de 14\u00a0h à 17\u00a0h\u00a0: réservé au public de l’inclusion numérique",
 		"14\u00a0h\u00a030 – 15\u00a0h\u00a030</span> <span class=\"cal-status\">Réservé à l’inclusion numérique",
-		`<option value="120">2`+"\u00a0h</option>")
+		`<option value="120">2`+"\u00a0h</option>",
+		// A desk's seats; a room booked whole asks how many will come.
+		`<label for="f-places-`+be.desk.PublicID+`">Nombre de places</label>`,
+		`<label for="f-places-`+be.room.PublicID+`">Nombre de personnes</label>`, "L’espace vous est réservé entier\u00a0; dites combien vous serez, jusqu’à 6.")
 	key := memberKeyOf(t, body)
 
 	rec, _ = be.post(&be.a, be.path(), memberSlotForm(be.desk, march(3, 8, 30), march(3, 12, 30), key))

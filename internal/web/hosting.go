@@ -2,6 +2,7 @@ package web
 
 import (
 	"crypto/rand"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -87,6 +88,7 @@ type hostBooking struct {
 	ID              string
 	When, SpaceName string
 	Who, Contact    string
+	ContactHref     template.URL // mailto: or tel:, to write or call in one tap
 	WalkIn          bool
 	Audience        string
 	Seats           string
@@ -307,6 +309,24 @@ func hostClosed(l *i18n.Localizer, slots []booking.SlotState) string {
 	return ""
 }
 
+// contactHref is the link of a walk-in's contact, checked by the booking
+// service as an email address or a phone number.
+func contactHref(contact string) template.URL {
+	if contact == "" {
+		return ""
+	}
+	if strings.Contains(contact, "@") {
+		return template.URL("mailto:" + url.PathEscape(contact))
+	}
+	digits := strings.Map(func(r rune) rune {
+		if r == '+' || r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, contact)
+	return template.URL("tel:" + digits)
+}
+
 func hostWindowRow(l *i18n.Localizer, w booking.Window, spaceNames map[int64]string) hostWindow {
 	row := hostWindow{ID: w.PublicID, Audience: l.T("host.window_for." + w.Audience), Days: weekdaysText(l, w.Weekdays),
 		When: l.T("time.span", minuteText(l, w.Start), minuteText(l, w.End)), Where: l.T("host.whole_place"), Label: w.Label}
@@ -320,6 +340,7 @@ func hostBookingOf(l *i18n.Localizer, b booking.Booking, now time.Time) hostBook
 	row := hostBooking{L: l, ID: b.PublicID, When: spanText(l, b.Start, b.End), SpaceName: b.SpaceName, Who: b.Who(), WalkIn: b.UserID == nil,
 		Contact: b.GuestContact, Audience: l.T("audience." + b.Audience), Seats: l.T("host.seats", b.Seats), Status: string(b.Status),
 		StatusText: l.T("host.status." + string(b.Status)), Attendance: string(b.Attendance), Note: b.Note}
+	row.ContactHref = contactHref(b.GuestContact)
 	if row.Who == "" { // a booking kept for the figures, without its person
 		row.Who = l.T("host.unnamed")
 	}

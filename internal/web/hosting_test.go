@@ -285,8 +285,8 @@ func TestHosting_ConciergeBooksAWalkInChecksInAndMarksANoShow(t *testing.T) {
 	when := spanText(fr, first, firstEnd)
 	body = f.follow(t, f.concierge, rec)
 	hostWant(t, "the day after the walk-ins", body, fr.T("host.walk_in_booked"), "Léa Fontaine", "Paul Martin", when,
-		"visiteur·se, 06 12 34 56 78", "Confirmée", "Attendu·e", "2 attendu·es", "0 arrivé·e",
-		`action="`+path+`/reservations/`+lea.PublicID+`/presence"`, "Arrivé·e<span class=\"visually-hidden\"> — Léa Fontaine, "+when+"</span>")
+		"visiteur·se, <a href=\"tel:0612345678\">06 12 34 56 78</a>", "Confirmée", "Attendu·e", "2 attendu·es", "0 arrivé·e",
+		`action="`+path+`/reservations/`+lea.PublicID+`/presence"`, "Noter l’arrivée<span class=\"visually-hidden\"> — Léa Fontaine, "+when+"</span>")
 	if strings.Contains(body, `value="`+hostSlot(f.room, first, firstEnd)+`"`) {
 		t.Error("the room's slot is still offered once booked")
 	}
