@@ -96,8 +96,10 @@ func TestJourney_MemberBooksMovesAndCancelsADesk(t *testing.T) {
 	j.wantFlash(b, j.tr("fr", "bookpage.moved"))
 	j.wantText(b, ".my-booking h3", fr.Date(day)+"\n"+afternoonTimes)
 
-	// Cancelled: nothing left to come.
-	b.Submit(".my-booking form.cancel-form")
+	// Cancelled, once confirmed: nothing left to come.
+	b.ClickAndWait(".my-booking a.cancel-link")
+	j.wantText(b, "h1", j.tr("fr", "bookpage.cancel_confirm.title", j.tr("fr", "bookpage.cancel")))
+	b.Submit("form.cancel-form")
 	j.wantFlash(b, j.tr("fr", "bookpage.cancelled"))
 	j.wantText(b, "#s-upcoming + .empty-state", j.tr("fr", "bookpage.mine.none")+" "+j.tr("fr", "bookpage.mine.find"))
 	j.wantText(b, "#s-ended + .my-bookings .my-status", j.tr("fr", "bookpage.status_of.cancelled"))

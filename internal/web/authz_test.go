@@ -379,6 +379,7 @@ func TestAuthorization_EveryRouteAsEveryActor(t *testing.T) {
 		"GET /lieux/{slug}/reserver":                               {"/lieux/" + bookable.Slug + "/reserver", nil, expect(200)},
 		"POST /lieux/{slug}/reserver":                              {"/lieux/" + bookable.Slug + "/reserver", empty, signedIn(422)},
 		"GET /reservations":                                        {"/reservations", nil, signedIn(200)},
+		"GET /reservations/{id}/annulation":                        {toKeep + "/annulation", nil, expect(404, anonymous, 303, memberA, 200)},
 		"POST /reservations/{id}/annulation":                       {toCancel + "/annulation", empty, expect(404, anonymous, 303, memberA, 303)},
 		"GET /reservations/{id}/deplacer":                          {toKeep + "/deplacer", nil, expect(404, anonymous, 303, memberA, 200)},
 		"POST /reservations/{id}/deplacer":                         {toKeep + "/deplacer", empty, expect(404, anonymous, 303, memberA, 422)},

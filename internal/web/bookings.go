@@ -699,6 +699,27 @@ func (s *Server) refuseAction(w http.ResponseWriter, r *http.Request, id string,
 	return s.render(w, r, statusOf(e.Code), "bookings", v)
 }
 
+// cancelView asks the member to confirm a cancellation: one tap on a phone
+// does not cancel.
+type cancelView struct {
+	Page
+	Booking myBooking
+}
+
+func (s *Server) showCancelMyBooking(w http.ResponseWriter, r *http.Request) error {
+	b, err := s.ownBooking(r)
+	if err != nil {
+		return err
+	}
+	item := myBookingOf(stateOf(r).loc, b, s.Clock.Now())
+	if !item.CanCancel {
+		return s.redirect(w, r, "/reservations", "error", "bookpage.not_cancellable")
+	}
+	v := &cancelView{Page: s.newPage(r, "bookpage.cancel_confirm.page"), Booking: item}
+	v.Title = v.L.T("bookpage.cancel_confirm.title", item.CancelLabel)
+	return s.render(w, r, http.StatusOK, "booking_cancel", v)
+}
+
 func (s *Server) cancelMyBooking(w http.ResponseWriter, r *http.Request) error {
 	b, err := s.ownBooking(r)
 	if err != nil {

@@ -317,8 +317,19 @@ func TestMyBookings_MoveThenCancel(t *testing.T) {
 		t.Errorf("moved to %v–%v, want the afternoon", b.Start, b.End)
 	}
 
+	// The list's link asks to confirm first; the page's form cancels.
+	_, body = be.get(&be.a, "/reservations")
+	wantBody(t, body, `<a class="link-button danger cancel-link" href="/reservations/`+id+`/annulation">`)
+	rec, body = be.get(&be.a, "/reservations/"+id+"/annulation")
+	if rec.Code != http.StatusOK {
+		t.Fatalf("confirmation page: %d", rec.Code)
+	}
+	wantBody(t, body, "Annuler la réservation\u00a0?", "mardi 3 mars 2026", `<form method="post" action="/reservations/`+id+`/annulation"`, "Non, garder")
 	rec, _ = be.post(&be.a, "/reservations/"+id+"/annulation", url.Values{})
 	wantFlashRedirect(t, rec, "/reservations", "bookpage.cancelled")
+	// Cancelled, it has nothing left to confirm.
+	rec, _ = be.get(&be.a, "/reservations/"+id+"/annulation")
+	wantFlashRedirect(t, rec, "/reservations", "bookpage.not_cancellable")
 	if b := be.mine(be.a)[0]; b.Status != booking.Cancelled {
 		t.Errorf("after cancelling: %s", b.Status)
 	}

@@ -85,6 +85,7 @@ func (s *Server) routeTable() []Route {
 		page("GET /lieux/{slug}/reserver", Public, s.showCalendar),
 		page("POST /lieux/{slug}/reserver", SignedIn, s.bookSlot),
 		page("GET /reservations", SignedIn, s.showMyBookings),
+		page("GET /reservations/{id}/annulation", SignedIn, s.showCancelMyBooking),
 		page("POST /reservations/{id}/annulation", SignedIn, s.cancelMyBooking),
 		page("GET /reservations/{id}/deplacer", SignedIn, s.showMoveMyBooking),
 		page("POST /reservations/{id}/deplacer", SignedIn, s.moveMyBooking),

@@ -343,6 +343,8 @@ func TestTemplates_EveryPageRendersInBothLanguages(t *testing.T) {
 			case "bookings":
 				b := myBooking{ID: "r", Place: "Lieu", Space: "Salle", CanCancel: true, CanMove: true, CanAccept: true, Deadline: "avant", Error: "non", L: p.L}
 				v = &myBookingsView{Page: p, Upcoming: []myBooking{b}, Ended: []myBooking{b}, Past: []myBooking{b}}
+			case "booking_cancel":
+				v = &cancelView{Page: p, Booking: myBooking{ID: "r", Place: "Lieu", Space: "Salle", CancelLabel: "Annuler la réservation", CanCancel: true, L: p.L}}
 			case "surveys":
 				v = &surveysView{Page: p}
 			case "survey":
