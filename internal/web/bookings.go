@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -22,6 +23,7 @@ import (
 type calendarView struct {
 	Page
 	Slug, PlaceName string
+	mine            []booking.Booking // the viewer's bookings holding seats here
 	// Base is the calendar's own address, which the day picker and the
 	// neighbour links keep: the place's, or the move's.
 	Base              string
@@ -193,6 +195,15 @@ func (s *Server) calendar(r *http.Request, slug, base string, q calQuery, moving
 		v.SignIn = "/connexion?retour=" + url.QueryEscape(r.URL.RequestURI())
 	} else {
 		v.Action, v.Key = base, rand.Text()
+		upcoming, err := s.Booking.Mine(r.Context(), st.user.ID, true)
+		if err != nil {
+			return nil, err
+		}
+		for _, b := range upcoming {
+			if b.PlaceSlug == slug && b.Status.Holds() {
+				v.mine = append(v.mine, b)
+			}
+		}
 	}
 	if moving != nil {
 		item := myBookingOf(l, *moving, now)
@@ -234,7 +245,7 @@ func (v *calendarView) space(l *i18n.Localizer, sa booking.SpaceAvailability, fr
 		cs.SeatsMax = sp.Capacity
 	}
 	if !q.Week {
-		cs.Slots = calSlots(l, sa, sa.Slots, now, signedIn, moving)
+		cs.Slots = calSlots(l, sa, sa.Slots, now, signedIn, moving, v.mine)
 		for i := range cs.Slots {
 			cs.Slots[i].ID = "c-" + sp.PublicID + "-" + strconv.Itoa(i)
 			cs.Slots[i].Checked = q.Chosen == sp.PublicID+"|"+cs.Slots[i].Value
@@ -263,7 +274,7 @@ func (v *calendarView) space(l *i18n.Localizer, sa booking.SpaceAvailability, fr
 			}
 		}
 		day := calDay{Date: l.T("bookpage.week_day", l.Weekday(d), d.Day()), Href: calHref(v.Base, d, false, sp.PublicID) + "#espace-" + sp.PublicID,
-			Today: d.Equal(today), Slots: calSlots(l, sa, slots, now, signedIn, moving)}
+			Today: d.Equal(today), Slots: calSlots(l, sa, slots, now, signedIn, moving, v.mine)}
 		for j, s := range day.Slots {
 			if s.Choosable {
 				day.Slots[j].Href = calHref(v.Base, d, false, sp.PublicID) + "&creneau=" + url.QueryEscape(s.Value) + "#espace-" + sp.PublicID
@@ -294,10 +305,10 @@ func sharedDetail(slots []calSlot) string {
 
 // calSlots turns a day's slots of a space into their statuses and
 // choices; a desk offers its morning, its afternoon and the whole day.
-func calSlots(l *i18n.Localizer, sa booking.SpaceAvailability, states []booking.SlotState, now time.Time, signedIn bool, moving *booking.Booking) []calSlot {
+func calSlots(l *i18n.Localizer, sa booking.SpaceAvailability, states []booking.SlotState, now time.Time, signedIn bool, moving *booking.Booking, mine []booking.Booking) []calSlot {
 	var out []calSlot
 	for _, st := range states {
-		out = append(out, calSlotOf(l, sa.Space, st, now, signedIn, moving))
+		out = append(out, calSlotOf(l, sa.Space, st, now, signedIn, moving, mine))
 	}
 	if sa.Space.Unit != booking.HalfDay {
 		return out
@@ -311,7 +322,7 @@ func calSlots(l *i18n.Localizer, sa booking.SpaceAvailability, states []booking.
 	}
 	if len(states) == 2 && states[0].Bookable && states[1].Bookable && out[0].Kind != "mine" && out[1].Kind != "mine" {
 		whole := booking.SlotState{Slot: booking.Slot{Start: states[0].Start, End: states[1].End}, Free: min(states[0].Free, states[1].Free), Bookable: true}
-		day := calSlotOf(l, sa.Space, whole, now, signedIn, moving)
+		day := calSlotOf(l, sa.Space, whole, now, signedIn, moving, mine)
 		day.Label = l.T("bookpage.whole_day", day.Label)
 		out = append(out, day)
 	}
@@ -319,7 +330,9 @@ func calSlots(l *i18n.Localizer, sa booking.SpaceAvailability, states []booking.
 }
 
 // calSlotOf says a slot's status in words for the viewer.
-func calSlotOf(l *i18n.Localizer, sp booking.Space, st booking.SlotState, now time.Time, signedIn bool, moving *booking.Booking) calSlot {
+// mine are the viewer's bookings that hold seats at the place: their
+// slots say so, and are not offered again.
+func calSlotOf(l *i18n.Localizer, sp booking.Space, st booking.SlotState, now time.Time, signedIn bool, moving *booking.Booking, mine []booking.Booking) calSlot {
 	c := calSlot{Value: slotValue(st.Start, st.End), Label: spanText(l, st.Start, st.End), Kind: "free"}
 	free := l.T("bookpage.status.free")
 	switch {
@@ -349,6 +362,10 @@ func calSlotOf(l *i18n.Localizer, sp booking.Space, st booking.SlotState, now ti
 		c.Kind, c.Status = "mine", l.T("bookpage.status.mine")
 	case !st.Start.After(now):
 		c.Kind, c.Status = "past", l.T("bookpage.status.past")
+	case moving == nil && slices.ContainsFunc(mine, func(b booking.Booking) bool {
+		return b.SpacePublicID == sp.PublicID && st.Start.Before(b.End) && st.End.After(b.Start)
+	}):
+		c.Kind, c.Status = "mine", l.T("bookpage.status.yours")
 	case !signedIn: // the reason is "sign in": say what a member would see
 		switch {
 		case st.Free == 0:

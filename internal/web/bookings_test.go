@@ -200,6 +200,13 @@ func TestBookingPage_MemberBooksADeskHalfDayAndARoomHour(t *testing.T) {
 	// The seat taken shows on the calendar.
 	_, body = be.get(&be.b, be.path()+"?jour=2026-03-03")
 	wantBody(t, body, "Matin, 8\u00a0h\u00a030 – 12\u00a0h\u00a030</span> <span class=\"cal-status\">Libre — 1 place sur 2")
+	// To the member who holds it, it is theirs, not offered twice.
+	_, body = be.get(&be.a, be.path()+"?jour=2026-03-03")
+	wantBody(t, body, `<span class="cal-time">Matin, 8`+"\u00a0h\u00a030 – 12\u00a0h\u00a030"+`</span> <span class="cal-status">Réservé par vous</span>`,
+		`<span class="cal-time">9`+"\u00a0h\u00a030 – 10\u00a0h\u00a030"+`</span> <span class="cal-status">Réservé par vous</span>`)
+	if strings.Contains(body, `value="`+slotValue(march(3, 8, 30), march(3, 12, 30))+`"`) {
+		t.Error("the member is offered the desk's morning they hold")
+	}
 }
 
 func TestBookingPage_RefusalShowsItsFrenchMessageWith422AndWritesNothing(t *testing.T) {
