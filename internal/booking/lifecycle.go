@@ -416,6 +416,35 @@ func (s *Service) ForPlace(ctx context.Context, by accounts.User, slug string, f
 	return out, err
 }
 
+// ChangeDeadlines returns until when each booking of list may be cancelled
+// or moved by its member, by public id: its start less its space's
+// cancellation deadline. Bookings without one are left out.
+func (s *Service) ChangeDeadlines(ctx context.Context, list []Booking) (map[string]time.Time, error) {
+	out := map[string]time.Time{}
+	err := s.DB.Read(ctx, func(tx *db.Tx) error {
+		setups := map[string]*Setup{} // by place slug
+		for _, b := range list {
+			setup, ok := setups[b.PlaceSlug]
+			if !ok {
+				var placeID int64
+				if err := tx.QueryRowContext(ctx, `SELECT place_id FROM spaces WHERE id = $1`, b.SpaceID).Scan(&placeID); err != nil {
+					return err
+				}
+				var err error
+				if setup, err = s.setupOf(ctx, tx, placeID); err != nil {
+					return err
+				}
+				setups[b.PlaceSlug] = setup
+			}
+			if sp, ok := setup.spaceByID(b.SpaceID); ok && sp.Rules.CancelMinutes > 0 {
+				out[b.PublicID] = b.Start.Add(-time.Duration(sp.Rules.CancelMinutes) * time.Minute)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
 // PendingForPlace returns the requests of a place that wait for its
 // staff's decision, every day to come, by start (EForbidden for anyone
 // but its staff).

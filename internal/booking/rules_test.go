@@ -721,6 +721,10 @@ func TestMoveAndCancel_WithinTheDeadline(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		deadlines, err := r.svc.ChangeDeadlines(ctx, []booking.Booking{a, other})
+		if err != nil || len(deadlines) != 2 || !deadlines[a.PublicID].Equal(tomorrow(10).AddDate(0, 0, -1)) {
+			t.Fatalf("deadlines for changes: %v %v, want a day before each start", deadlines, err)
+		}
 		_, err = r.svc.Move(ctx, r.member(0), a.PublicID, tomorrow(14), tomorrow(16), "")
 		wantRefusal(t, err, "booking.overlap")
 		_, err = r.svc.Move(ctx, r.member(1), a.PublicID, tomorrow(15), tomorrow(16), "")

@@ -657,9 +657,23 @@ func (s *Server) myBookings(r *http.Request) (*myBookingsView, error) {
 	if err != nil {
 		return nil, err
 	}
+	deadlines, err := s.Booking.ChangeDeadlines(r.Context(), upcoming)
+	if err != nil {
+		return nil, err
+	}
 	for _, b := range upcoming {
 		if b.Status.Holds() || b.Status == booking.Waiting {
-			v.Upcoming = append(v.Upcoming, myBookingOf(v.L, b, now))
+			m := myBookingOf(v.L, b, now)
+			// Say the place's deadline for changes ahead of it; once it has
+			// passed, offer no change that would be refused.
+			if d, ok := deadlines[b.PublicID]; ok && (b.Status == booking.Confirmed || b.Status == booking.Pending) {
+				if now.Before(d) {
+					m.Deadline = v.L.T("bookpage.change_until", v.L.Date(d), clockText(v.L, d, false))
+				} else {
+					m.CanCancel, m.CanMove, m.Deadline = false, false, v.L.T("bookpage.change_closed")
+				}
+			}
+			v.Upcoming = append(v.Upcoming, m)
 		} else {
 			v.Ended = append(v.Ended, myBookingOf(v.L, b, now))
 		}

@@ -403,6 +403,31 @@ func TestBookingPage_ADayRefusedWholeSaysWhyOnceWithoutAForm(t *testing.T) {
 	}
 }
 
+// "Mes réservations" says until when a booking may change; past that
+// time, it offers no change the place would refuse.
+func TestMyBookings_SayTheDeadlineForChangesThenOfferNone(t *testing.T) {
+	be := newMemberEnv(t)
+	coord := be.user("coord2@example.fr", accounts.Coordinator)
+	if err := be.srv.Booking.SaveRules(t.Context(), coord, be.slug, "", booking.RuleInput{CancelMinutes: "120"}, ""); err != nil {
+		t.Fatal(err)
+	}
+	rec, _ := be.post(&be.a, be.path(), memberSlotForm(be.desk, march(3, 8, 30), march(3, 12, 30), "k"))
+	wantFlashRedirect(t, rec, "/reservations", "bookpage.booked.confirmed")
+	id := be.mine(be.a)[0].PublicID
+	_, body := be.get(&be.a, "/reservations")
+	wantBody(t, body, "Vous pouvez l’annuler ou la déplacer jusqu’au mardi 3 mars 2026 à 6\u00a0h\u00a030.",
+		"/reservations/"+id+"/annulation", "/reservations/"+id+"/deplacer")
+
+	be.db.Clock.(*coop.FixedClock).Advance(22 * time.Hour) // Tuesday, 7 h in Paris
+	_, body = be.get(&be.a, "/reservations")
+	wantBody(t, body, "Le délai pour l’annuler ou la déplacer est passé\u00a0: pour tout changement, contactez l’accueil du lieu.")
+	for _, action := range []string{"/reservations/" + id + "/annulation", "/reservations/" + id + "/deplacer"} {
+		if strings.Contains(body, action) {
+			t.Errorf("past the deadline, the booking offers %s", action)
+		}
+	}
+}
+
 func TestBookingPage_DoubleSubmitBooksOnce(t *testing.T) {
 	be := newMemberEnv(t)
 	_, body := be.get(&be.a, be.path()+"?jour=2026-03-03")
