@@ -343,9 +343,14 @@ func TestBook_ApprovalLetsTheStaffDecide(t *testing.T) {
 		if err != nil || a.Status != booking.Pending {
 			t.Fatalf("%+v %v", a, err)
 		}
-		// A pending booking holds the room.
+		// A pending booking holds the room, and waits in the staff's list.
 		_, err = r.svc.Book(ctx, r.req(r.room, 1, monday(10, 0), monday(11, 0)))
 		wantRefusal(t, err, "booking.overlap")
+		if list, err := r.svc.PendingForPlace(ctx, r.staff, "la-filature"); err != nil || len(list) != 1 || list[0].PublicID != a.PublicID {
+			t.Fatalf("requests to decide: %+v %v, want the pending one", list, err)
+		}
+		_, err = r.svc.PendingForPlace(ctx, r.member(0), "la-filature")
+		wantCode(t, err, coop.EForbidden, "")
 		_, err = r.svc.Decide(ctx, r.member(1), a.PublicID, true, "")
 		wantCode(t, err, coop.ENotFound, "")
 		_, err = r.svc.Decide(ctx, r.member(0), a.PublicID, true, "")
